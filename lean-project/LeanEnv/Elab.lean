@@ -1,0 +1,105 @@
+import Lean
+import LeanEnv.Util
+import LeanEnv.State
+
+/-!
+The elaborator, driven by hand: monad stacks are run by applying them to their
+contexts and state references (the library's `run` helpers are not usable on the
+wasm build), commands go through `IO.processCommands`.
+-/
+
+namespace LeanEnv
+open Lean Elab
+
+/-- Result of running elaboration code: the value or the error text, plus the final states. -/
+structure ElabOutcome (α : Type) where
+  result : Except String α
+  coreState : Core.State
+  metaState : Meta.State
+  termState : Term.State
+
+/-- Core context for a scope, with a heartbeat limit in thousands (0 = none). -/
+def coreContext (scope : Command.Scope) (maxHeartbeats : Nat) : IO Core.Context := do
+  return {
+    fileName := "<leanenv>", fileMap := default, options := scope.opts,
+    currNamespace := scope.currNamespace, openDecls := scope.openDecls,
+    maxHeartbeats := maxHeartbeats * 1000, initHeartbeats := ← IO.getNumHeartbeats }
+
+/-- Text of an elaboration exception. -/
+def exceptionText : Exception → IO String
+  | .error _ msg => msg.toString
+  | .internal id _ => return s!"internal exception {nameStr (← id.getName)}"
+
+/-- Run `x` from the given states under `scope`; exceptions become error text. -/
+def runTermElab (x : Term.TermElabM α) (scope : Command.Scope) (maxHeartbeats : Nat)
+    (core : Core.State) (metaSt : Meta.State := {}) (termSt : Term.State := {})
+    (termCtx : Term.Context := {}) : IO (ElabOutcome α) := do
+  let cctx ← coreContext scope maxHeartbeats
+  let coreRef ← IO.mkRef core
+  let metaRef ← IO.mkRef metaSt
+  let termRef ← IO.mkRef termSt
+  -- Exceptions are turned into text inside the monad, where their message has its context.
+  let guarded : Term.TermElabM (Except String α) :=
+    tryCatchRuntimeEx (do return Except.ok (← x)) fun e => do
+      return Except.error (← (← addMessageContext e.toMessageData).toString)
+  let r ← (guarded termCtx termRef {} metaRef cctx coreRef).toIO'
+  let result ← match r with
+    | .ok a => pure a
+    | .error e => pure (Except.error (← exceptionText e))
+  return { result, coreState := ← coreRef.get, metaState := ← metaRef.get, termState := ← termRef.get }
+
+/-- JSON for a position. -/
+def posJson (p : Position) : Json := Json.mkObj [("line", p.line), ("column", p.column)]
+
+/-- JSON for one message: severity, position, end position, text. -/
+def messageJson (m : Message) : IO Json := do
+  let sev := match m.severity with
+    | .error => "error" | .warning => "warning" | .information => "info"
+  let text ← m.data.toString
+  let endPos := match m.endPos with | some p => posJson p | none => Json.null
+  return Json.mkObj [("severity", sev), ("pos", posJson m.pos), ("endPos", endPos), ("data", text)]
+
+/-- JSON for every message of a log (reported first). -/
+def messagesJson (log : MessageLog) : IO Json := do
+  let mut out := #[]
+  for m in paToList log.reported do out := out.push (← messageJson m)
+  for m in paToList log.unreported do out := out.push (← messageJson m)
+  return Json.arr out
+
+/-- Whether a log holds an error. -/
+def hasError (log : MessageLog) : Bool :=
+  listAny (·.severity matches .error) (paToList log.reported) ||
+  listAny (·.severity matches .error) (paToList log.unreported)
+
+/-- Parser input for a text. -/
+def inputContext (input : String) (fileName := "<input>") : Parser.InputContext :=
+  { inputString := input, fileName, fileMap := input.toFileMap }
+
+/-- Elaborate commands from `input` (starting at `pos`) on top of a command state,
+with info trees recorded and a heartbeat limit in thousands (0 = none). -/
+def runCommands (cmdState : Command.State) (input : String) (maxHeartbeats : Nat)
+    (parserState : Parser.ModuleParserState := {}) : IO Command.State := do
+  let scopes := match cmdState.scopes with
+    | sc :: rest => { sc with opts := sc.opts.setNat `maxHeartbeats maxHeartbeats } :: rest
+    | [] => []
+  let st := { cmdState with messages := {}, scopes, infoState := { enabled := true } }
+  let s ← IO.processCommands (inputContext input) parserState st
+  return s.commandState
+
+/-- Import the header of `input` (its `import` lines) and elaborate the commands after it. -/
+def runHeader (input : String) (cache : List (String × Environment)) (maxHeartbeats : Nat) :
+    IO (Command.State × List (String × Environment)) := do
+  let ictx := inputContext input
+  let (header, parserState, msgs) ← Parser.parseHeader ictx
+  let imports := headerToImports header
+  let key := String.intercalate "," (listMap (fun (i : Import) => nameStr i.module) (arrayToList imports))
+  let (env, cache, msgs) ← match listFind? (·.1 == key) cache with
+    | some (_, env) => pure (env, cache, msgs)
+    | none => do
+      let (env, msgs) ← processHeader header {} msgs ictx
+      pure (env, if hasError msgs then cache else (key, env) :: cache, msgs)
+  let st := Command.mkState env msgs {}
+  let st ← runCommands st input maxHeartbeats parserState
+  return ({ st with messages := msgs ++ st.messages }, cache)
+
+end LeanEnv

@@ -1,0 +1,243 @@
+import Lean
+import LeanEnv.Util
+import LeanEnv.State
+import LeanEnv.Rpc
+import LeanEnv.Elab
+import LeanEnv.Goals
+import LeanEnv.Proof
+import LeanEnv.Sorries
+
+/-!
+The REPL's JSON-RPC methods. Each takes the params object and returns a result
+object; request-level problems (unknown ids, bad params, a statement that does not
+elaborate) are JSON-RPC errors, while a failing tactic is an ordinary result.
+-/
+
+namespace LeanEnv
+open Lean Elab Meta
+
+/-- Heartbeat limit (in thousands, as `maxHeartbeats`) when a request names none. -/
+def defaultHeartbeats : Nat := 200000
+
+/-- The REPL's state, shared by handlers. -/
+abbrev StateRef := IO.Ref ReplState
+
+/-- The environment snapshot behind an id, or an `unknown_env` error. -/
+def getEnvSnap (ref : StateRef) (i : Nat) : RpcM EnvSnapshot := do
+  match (← ref.get).env? i with
+  | some e => pure e
+  | none => throw (replError (-32010) "unknown_env" s!"unknown environment id {i}")
+
+/-- The proof snapshot behind an id, or an `unknown_proof_state` error. -/
+def getProofSnap (ref : StateRef) (i : Nat) : RpcM ProofSnapshot := do
+  match (← ref.get).proof? i with
+  | some p => pure p
+  | none => throw (replError (-32011) "unknown_proof_state" s!"unknown proof state id {i}")
+
+/-- Store an environment snapshot (without per-request data); returns its id. -/
+def storeEnv (ref : StateRef) (cs : Command.State) : IO Nat := do
+  let (st, id) := (← ref.get).addEnv { cmdState := { cs with messages := {}, infoState := {} } }
+  ref.set st
+  return id
+
+/-- Store a proof snapshot; returns its id. -/
+def storeProof (ref : StateRef) (p : ProofSnapshot) : IO Nat := do
+  let (st, id) := (← ref.get).addProof p
+  ref.set st
+  return id
+
+/-- The innermost scope of a command state. -/
+def scopeOf (cs : Command.State) : Command.Scope :=
+  match cs.scopes with | sc :: _ => sc | [] => default
+
+/-- Core state to start elaborating in `cs`'s environment, without info trees. -/
+def coreStateOf (cs : Command.State) : Core.State :=
+  { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
+
+/-- `initialize`: Lean version, git hash and the methods this REPL serves. -/
+def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
+  return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
+    ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic",
+      "proof.goals", "proof.verify", "state.drop", "state.stats", "exit"])]
+
+/-- `env.import {header, maxHeartbeats?}`: import the header's modules (cached per import
+list) and elaborate its other lines; returns `{env, messages, hasErrors, elapsedMs}`. -/
+def handleImport (ref : StateRef) (p : Json) : RpcM Json := do
+  let header : String ← param p "header"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let (cs, cache) ← runHeader header (← ref.get).imports hb
+  ref.modify fun st => { st with imports := cache }
+  let id ← storeEnv ref cs
+  return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
+    ("hasErrors", hasError cs.messages), ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- `env.command {env, code, maxHeartbeats?}`: elaborate commands; returns the new
+`env`, `messages`, and `sorries` (each with a `proofState` and its `goals`). -/
+def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
+  let envId : Nat ← param p "env"
+  let code : String ← param p "code"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let snap ← getEnvSnap ref envId
+  let cs ← runCommands snap.cmdState code hb
+  let holes := collectList code.toFileMap none #[] (paToList cs.infoState.trees)
+  let scope := scopeOf cs
+  let mut sorries := #[]
+  for h in arrayToList holes do
+    let o ← runTermElab (do let g ← h.mkGoal; return (g, ← goalsJson [g])) scope 0
+      (coreStateOf cs) { mctx := h.mctx }
+    let place := [("pos", posJson h.pos), ("endPos", posJson h.endPos)]
+    match o.result with
+    | .ok (g, gj) =>
+      let pid ← storeProof ref {
+        coreState := o.coreState, metaState := o.metaState, termState := o.termState,
+        scope := scope, goals := [g], root := none }
+      sorries := sorries.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
+    | .error e => sorries := sorries.push (Json.mkObj (("error", Json.str e) :: place))
+  let id ← storeEnv ref cs
+  return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
+    ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),
+    ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- The elaboration that starts a proof: from statement text or a declaration name. -/
+def startWork (env : Environment) (p : Json) : RpcM (Term.TermElabM (ProofRoot × MVarId)) := do
+  let stmt? : Option String ← paramD p "statement" none
+  let name? : Option String ← paramD p "name" none
+  match stmt?, name? with
+  | some stmt, _ =>
+    let stx ← match Parser.runParserCategory env `command (stmt ++ " := sorry") "<statement>" with
+      | .ok s => pure s
+      | .error e => throw (replError (-32012) "parse_error" s!"statement does not parse: {e}")
+    let (n, binders, ty) ← match statementParts stx with
+      | .ok x => pure x
+      | .error e => throw (invalidParams e)
+    return do
+      let (type, levelParams) ← elabStatement binders ty
+      let (proof, g) ← goalFor type (binderCount binders)
+      return ({ name := n, levelParams, type, proof, baseEnv := env }, g)
+  | none, some nm =>
+    let n := nm.toName
+    let ci ← match env.find? n, env.find? (mkPrivateName env n) with
+      | some ci, _ => pure ci
+      | none, some ci => pure ci
+      | none, none => throw (replError (-32015) "unknown_declaration" s!"unknown declaration '{nm}'")
+    return do
+      let (proof, g) ← goalFor ci.type 0
+      return ({ name := n, levelParams := ci.levelParams, type := ci.type, proof, baseEnv := env }, g)
+  | none, none => throw (invalidParams "give either 'statement' or 'name'")
+
+/-- `proof.start {env, statement | name, maxHeartbeats?}`: a proof state for a theorem
+statement (binders introduced) or a declaration's type; returns `{proofState, goals}`. -/
+def handleStart (ref : StateRef) (p : Json) : RpcM Json := do
+  let envId : Nat ← param p "env"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let cs := (← getEnvSnap ref envId).cmdState
+  let work ← startWork cs.env p
+  let scope := scopeOf cs
+  let o ← runTermElab (do let (r, g) ← work; return (r, g, ← goalsJson [g])) scope hb (coreStateOf cs)
+  let msgs ← messagesJson o.coreState.messages
+  match o.result with
+  | .error e => throw (replError (-32013) "elaboration_error" e [("messages", msgs)])
+  | .ok (root, g, gj) =>
+    if hasError o.coreState.messages then
+      throw (replError (-32013) "elaboration_error" "the statement does not elaborate" [("messages", msgs)])
+    let pid ← storeProof ref {
+      coreState := { o.coreState with messages := {} }, metaState := o.metaState,
+      termState := o.termState, scope := scope, goals := [g], root := some root }
+    return Json.mkObj [("proofState", toJson pid), ("goals", gj), ("messages", msgs),
+      ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- A failed tactic's result. -/
+def tacticFailure (error : String) (msgs : Json) (t0 : Nat) : IO Json := do
+  return Json.mkObj [("status", "failed"), ("error", error), ("messages", msgs),
+    ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- `proof.tactic {proofState, tactic, maxHeartbeats?}`: run a tactic; returns the new
+`proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
+(the old state stays usable). -/
+def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
+  let pid : Nat ← param p "proofState"
+  let tac : String ← param p "tactic"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let snap ← getProofSnap ref pid
+  match parseTactic snap.coreState.env tac with
+  | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
+  | .ok stx =>
+    let o ← runTermElab (do let gs ← execTactic stx snap.goals; return (gs, ← goalsJson gs))
+      snap.scope hb { snap.coreState with messages := {} } snap.metaState snap.termState
+      { errToSorry := false }
+    let msgs ← messagesJson o.coreState.messages
+    match o.result with
+    | .error e => tacticFailure e msgs t0
+    | .ok (gs, gj) =>
+      if hasError o.coreState.messages then tacticFailure "the tactic reported errors" msgs t0 else
+      let newId ← storeProof ref {
+        snap with
+        coreState := { o.coreState with messages := {} }, metaState := o.metaState,
+        termState := o.termState, goals := gs }
+      let status := match gs with | [] => "solved" | _ => "open"
+      return Json.mkObj [("status", status), ("proofState", toJson newId), ("goals", gj),
+        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- `proof.goals {proofState}`: the goals of a proof state. -/
+def handleGoals (ref : StateRef) (p : Json) : RpcM Json := do
+  let snap ← getProofSnap ref (← param p "proofState")
+  let o ← runTermElab (goalsJson snap.goals) snap.scope 0 snap.coreState snap.metaState snap.termState
+  match o.result with
+  | .ok gj => return Json.mkObj [("goals", gj)]
+  | .error e => throw { code := -32603, message := e }
+
+/-- Options for kernel re-checking: nothing the submission set may skip or defer it. -/
+def verifyOptions : Options :=
+  (({} : Options).setBool `debug.skipKernelTC false).setBool `Elab.async false
+
+/-- `proof.verify {proofState}`: for a solved state from `proof.start`, build the proof term,
+reject `sorry`, add it through the kernel and report its axioms: `{ok, name?, axioms?, error?}`. -/
+def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
+  let snap ← getProofSnap ref (← param p "proofState")
+  let t0 ← nowMs
+  let some root := snap.root
+    | throw (replError (-32014) "not_verifiable" "only proof states that descend from proof.start can be verified")
+  let fail (e : String) : RpcM Json := return Json.mkObj [("ok", false), ("error", e),
+    ("elapsedMs", toJson ((← nowMs) - t0))]
+  match snap.goals with
+  | _ :: _ => fail "the proof is not finished: goals remain"
+  | [] =>
+    let o ← runTermElab (verifyRoot root) { snap.scope with opts := verifyOptions } 0
+      { snap.coreState with messages := {} } snap.metaState snap.termState
+    match o.result with
+    | .error e => fail e
+    | .ok j => return j.mergeObj (Json.mkObj [("ok", true), ("elapsedMs", toJson ((← nowMs) - t0))])
+
+/-- `state.drop {envs?, proofStates?}`: forget ids so their memory can be reclaimed. -/
+def handleDrop (ref : StateRef) (p : Json) : RpcM Json := do
+  let envs ← natListParam p "envs"
+  let proofs ← natListParam p "proofStates"
+  ref.modify fun st => (st.dropEnvs envs).dropProofs proofs
+  let st ← ref.get
+  return Json.mkObj [("envs", toJson (countLive st.envs)), ("proofStates", toJson (countLive st.proofs))]
+
+/-- `state.stats`: live environment and proof-state counts. -/
+def handleStats (ref : StateRef) (_ : Json) : RpcM Json := do
+  let st ← ref.get
+  return Json.mkObj [("envs", toJson (countLive st.envs)), ("proofStates", toJson (countLive st.proofs)),
+    ("heartbeats", toJson (← IO.getNumHeartbeats))]
+
+/-- Route a method to its handler. -/
+def dispatch (ref : StateRef) (method : String) (p : Json) : RpcM Json :=
+  match method with
+  | "initialize" => handleInitialize ref p
+  | "env.import" => handleImport ref p
+  | "env.command" => handleCommand ref p
+  | "proof.start" => handleStart ref p
+  | "proof.tactic" => handleTactic ref p
+  | "proof.goals" => handleGoals ref p
+  | "proof.verify" => handleVerify ref p
+  | "state.drop" => handleDrop ref p
+  | "state.stats" => handleStats ref p
+  | _ => throw { code := -32601, message := s!"method not found: {method}" }
+
+end LeanEnv

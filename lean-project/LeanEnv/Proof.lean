@@ -1,0 +1,93 @@
+import Lean
+import LeanEnv.Util
+import LeanEnv.State
+import LeanEnv.Goals
+
+/-!
+Proof primitives: make a goal from a theorem statement or a declaration's type,
+run one tactic on a list of goals, and check a finished proof in the kernel.
+-/
+
+namespace LeanEnv
+open Lean Elab Meta
+
+/-- Number of variables bound by a declaration signature's binders. -/
+partial def binderCount (binders : Array Syntax) (i : Nat := 0) (acc : Nat := 0) : Nat :=
+  if h : i < binders.size then
+    let b := binders[i]
+    let k := b.getKind
+    let n := if b.isIdent || k == ``Lean.binderIdent || k == ``Lean.Parser.Term.hole
+        || k == ``Lean.Parser.Term.instBinder then 1 else b[1].getArgs.size
+    binderCount binders (i + 1) (acc + n)
+  else acc
+
+/-- The parts of `theorem name binders : type`: name, binders, type. -/
+def statementParts (stx : Syntax) : Except String (Name × Array Syntax × Syntax) := do
+  let decl := stx[1]
+  if decl.getKind == ``Lean.Parser.Command.theorem then
+    let sig := decl[2]
+    return (decl[1][0].getId, sig[0].getArgs, sig[1][1])
+  else if decl.getKind == ``Lean.Parser.Command.example then
+    let sig := decl[1]
+    if sig[1].getArgs.size == 0 then throw "an example needs a type: `example binders : type`"
+    return (`_example, sig[0].getArgs, sig[1][0][1])
+  else throw "expected a statement of the form `theorem name binders : type`"
+
+/-- Elaborate a closed statement type from binders and a type, with universe metavariables
+turned into parameters. -/
+def elabStatement (binders : Array Syntax) (typeStx : Syntax) : Term.TermElabM (Expr × List Name) := do
+  let stx := if binders.size == 0 then typeStx else
+    Syntax.node .none ``Lean.Parser.Term.forall
+      #[Syntax.atom .none "∀", mkNullNode binders, mkNullNode, Syntax.atom .none ",", typeStx]
+  let type ← Term.elabType stx
+  Term.synthesizeSyntheticMVarsNoPostponing
+  let type ← instantiateMVars type
+  if type.hasExprMVar then throwError "the statement has holes that could not be filled"
+  if type.hasLevelMVar then throwError "the statement has universe levels that could not be determined"
+  return (type, arrayToList (collectLevelParams {} type).params)
+
+/-- A goal for `type`, with the first `n` binders introduced under their own names. -/
+def goalFor (type : Expr) (n : Nat) : MetaM (Expr × MVarId) := do
+  let mvar ← mkFreshExprMVar type (kind := .syntheticOpaque)
+  let (_, g) ← mvar.mvarId!.introNP n
+  return (mvar, g)
+
+/-- Run one tactic (a tactic sequence is allowed) on `goals`; returns the goals left. -/
+def execTactic (stx : Syntax) (goals : List MVarId) : Term.TermElabM (List MVarId) := do
+  let tref ← IO.mkRef ({ goals } : Tactic.State)
+  Tactic.evalTactic stx { elaborator := .anonymous, recover := false } tref
+  Term.synthesizeSyntheticMVarsNoPostponing
+  openGoals (← tref.get).goals
+
+/-- Parse tactic text; a sequence over several lines is accepted. -/
+def parseTactic (env : Environment) (text : String) : Except String Syntax :=
+  Parser.runParserCategory env `tactic ("(" ++ text ++ "\n)") "<tactic>"
+
+/-- A name for the checked theorem that is free in `env`. -/
+def freshTheoremName (env : Environment) (n : Name) : Name :=
+  if env.contains n then n.str "_leanenv_check" else n
+
+/-- Split names into those imported from modules and those declared since. On the
+embedded (module-system) build an imported theorem's body is hidden, so it looks like an
+axiom here; telling real axioms apart is left to the caller. -/
+def splitImported (env : Environment) : List Name → List Name × List Name
+  | [] => ([], [])
+  | n :: ns =>
+    let (i, d) := splitImported env ns
+    if (env.getModuleIdxFor? n).isSome then (n :: i, d) else (i, n :: d)
+
+/-- Check a finished proof: no open goals or metavariables, no `sorry`, accepted by the
+kernel; returns the declaration name and the axioms it uses. -/
+def verifyRoot (root : ProofRoot) : MetaM Json := do
+  let value ← instantiateMVars root.proof
+  if value.hasExprMVar then throwError "the proof is incomplete: some goals are still open"
+  if value.hasSorry then throwError "the proof uses `sorry`"
+  let name := freshTheoremName (← getEnv) root.name
+  addDecl (.thmDecl { name, levelParams := root.levelParams, type := root.type, value })
+  let axioms ← collectAxioms name
+  let env ← getEnv
+  let (imported, declared) := splitImported env (arrayToList axioms)
+  return Json.mkObj [("name", nameStr name), ("axioms", strArr (listMap nameStr declared)),
+    ("importedAxioms", strArr (listMap nameStr imported))]
+
+end LeanEnv

@@ -1,0 +1,58 @@
+import Lean
+import LeanEnv.Rpc
+import LeanEnv.Handlers
+
+/-!
+The REPL's main loop: read a framed request, dispatch it, write the reply. Bad
+input gets an error reply; nothing but end of input or `exit` ends the loop.
+-/
+
+namespace LeanEnv
+open Lean
+
+/-- Answer one request (or run one notification). -/
+def answer (ref : StateRef) (stdout : IO.FS.Stream) (j : Json) : IO Bool := do
+  let id? := (j.getObjVal? "id").toOption
+  match j.getObjValAs? String "method" with
+  | .error _ =>
+    writeMessage stdout (errorJson (id?.getD Json.null)
+      { code := -32600, message := "invalid request: no 'method' string" })
+    return true
+  | .ok "exit" => return false
+  | .ok m =>
+    let params := ((j.getObjVal? "params").toOption).getD (Json.mkObj [])
+    let r ← try (dispatch ref m params).run
+      catch e => pure (.error { code := -32603, message := s!"internal error: {e}" })
+    if let some id := id? then
+      writeMessage stdout (match r with
+        | .ok res => responseJson id res
+        | .error e => errorJson id e)
+    return true
+
+/-- Serve requests until end of input or `exit`. -/
+partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) : IO Unit := do
+  match ← readMessage stdin with
+  | none => return
+  | some (.error e) =>
+    writeMessage stdout (errorJson Json.null { code := -32700, message := s!"parse error: {e}" })
+    serveLoop ref stdin stdout
+  | some (.ok j) =>
+    if ← answer ref stdout j then serveLoop ref stdin stdout
+
+private unsafe def enableInitializersUnsafe : IO Unit := enableInitializersExecution
+
+/-- Allow `initialize` declarations of imported modules to run (needed for Mathlib). -/
+@[implemented_by enableInitializersUnsafe] opaque enableInitializers : IO Unit
+
+/-- Entry point: set the search path (from `LEAN_PATH` alone with `--search-path-from-env`,
+as on the embedded build; the toolchain's otherwise) and serve stdio. -/
+def serve (args : List String) : IO Unit := do
+  if listAny (· == "--search-path-from-env") args then
+    searchPathRef.set (← addSearchPathFromEnv {})
+  else
+    enableInitializers
+    initSearchPath (← findSysroot)
+  let ref ← IO.mkRef ({} : ReplState)
+  serveLoop ref (← IO.getStdin) (← IO.getStdout)
+
+end LeanEnv

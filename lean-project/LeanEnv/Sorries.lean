@@ -1,0 +1,65 @@
+import Lean
+import LeanEnv.Util
+
+/-!
+Find the `sorry`s of elaborated commands in their info trees: a tactic `sorry`
+gives the goal it closed, a term `sorry` the type it stood for.
+-/
+
+namespace LeanEnv
+open Lean Elab Meta
+
+/-- A `sorry` found in an info tree: where it is and the goal it stands for. -/
+structure SorryHole where
+  pos : Position
+  endPos : Position
+  mctx : MetavarContext
+  /-- The goal of a tactic `sorry`, or `(lctx, type)` of a term `sorry`. -/
+  goal : Sum MVarId (LocalContext × Expr)
+
+/-- Record a sorry at `stx`. -/
+def pushSorry (fm : FileMap) (stx : Syntax) (acc : Array SorryHole) (mctx : MetavarContext)
+    (goal : Sum MVarId (LocalContext × Expr)) : Array SorryHole :=
+  let p := stx.getPos?.getD 0
+  let e := stx.getTailPos?.getD p
+  acc.push { pos := fm.toPosition p, endPos := fm.toPosition e, mctx, goal }
+
+mutual
+/-- Collect sorries in a tree, given the enclosing command context. -/
+partial def collectSorries (fm : FileMap) (ctx? : Option CommandContextInfo) (acc : Array SorryHole) :
+    InfoTree → Array SorryHole
+  | .context (.commandCtx c) t => collectSorries fm (some c) acc t
+  | .context _ t => collectSorries fm ctx? acc t
+  | .hole _ => acc
+  | .node info children =>
+    match info, ctx? with
+    | .ofTacticInfo ti, _ =>
+      if ti.stx.getKind == ``Lean.Parser.Tactic.tacticSorry then
+        match ti.goalsBefore with
+        | g :: _ => pushSorry fm ti.stx acc ti.mctxBefore (.inl g)
+        | [] => acc
+      else collectList fm ctx? acc (paToList children)
+    | .ofTermInfo ti, some c =>
+      if ti.stx.getKind == ``Lean.Parser.Term.sorry then
+        match ti.expectedType? with
+        | some ty => pushSorry fm ti.stx acc c.mctx (.inr (ti.lctx, ty))
+        | none => acc
+      else collectList fm ctx? acc (paToList children)
+    | _, _ => collectList fm ctx? acc (paToList children)
+
+/-- Collect sorries in a list of trees. -/
+partial def collectList (fm : FileMap) (ctx? : Option CommandContextInfo) (acc : Array SorryHole) :
+    List InfoTree → Array SorryHole
+  | [] => acc
+  | t :: ts => collectList fm ctx? (collectSorries fm ctx? acc t) ts
+end
+
+/-- The goal a sorry stands for, made in the current metavariable context. -/
+def SorryHole.mkGoal (h : SorryHole) : MetaM MVarId := do
+  match h.goal with
+  | .inl g => return g
+  | .inr (lctx, ty) =>
+    let m ← withReader (fun ctx => { ctx with lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
+    return m.mvarId!
+
+end LeanEnv

@@ -1,0 +1,114 @@
+/**
+ * Server configuration: one zod-validated object fed, in increasing priority, from
+ * defaults, an optional JSON config file, environment variables and command-line flags.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
+
+/** The configuration schema; every field has a default. */
+export const ConfigSchema = z.object({
+  /** Which Lean to run: native when `lake` is found (auto) or forced, or the embedded wasm Lean. */
+  backend: z.enum(['auto', 'native', 'wasm']).default('auto'),
+  /** Lake project whose environment workers run in (native backend), e.g. a Mathlib project. */
+  projectDir: z.string().optional(),
+  /** Path of a native `lake` (default: from PATH). */
+  lakePath: z.string().optional(),
+  /** Header imported when a request gives none. */
+  defaultHeader: z.string().default(''),
+  /** Where set-up artifacts live. */
+  cacheDir: z.string().default(DEFAULT_CACHE_DIR),
+  /** Pthreads per wasm worker (the glue's pool). */
+  wasmThreads: z.number().int().min(1).max(16).default(2),
+  /** Default heartbeat limit per request, in thousands (Lean's `maxHeartbeats`); 0 = none. */
+  maxHeartbeats: z.number().int().min(0).default(200000),
+  /** Wall-clock limit per request; a worker that exceeds it is killed. */
+  requestTimeoutMs: z.number().int().positive().default(120_000),
+  /** Wall-clock limit for a worker to become ready. */
+  startupTimeoutMs: z.number().int().positive().default(300_000),
+  /** Number of workers. */
+  workers: z.number().int().min(1).default(Math.max(1, os.availableParallelism())),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8765),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** A complete, validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** Configuration as given (every field optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+const ENV_KEYS: Record<string, keyof Config> = {
+  LEANENV_BACKEND: 'backend',
+  LEANENV_PROJECT_DIR: 'projectDir',
+  LEANENV_LAKE: 'lakePath',
+  LEANENV_DEFAULT_HEADER: 'defaultHeader',
+  LEANENV_CACHE_DIR: 'cacheDir',
+  LEANENV_WASM_THREADS: 'wasmThreads',
+  LEANENV_MAX_HEARTBEATS: 'maxHeartbeats',
+  LEANENV_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  LEANENV_WORKERS: 'workers',
+  HOST: 'host',
+  PORT: 'port',
+  LOG_LEVEL: 'logLevel',
+};
+
+const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'workers', 'port']);
+
+function coerce(key: keyof Config, value: string): unknown {
+  return NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Configuration values from environment variables (names in `ENV_KEYS`). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>> {
+  const out: Partial<Record<keyof Config, unknown>> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') out[key] = coerce(key, v);
+  }
+  return out;
+}
+
+/** Configuration values from `--kebab-case value` / `--key=value` flags. */
+export function configFromArgs(argv: string[]): Partial<Record<keyof Config, unknown>> {
+  const keys = Object.keys(ConfigSchema.shape) as (keyof Config)[];
+  const byFlag = new Map(keys.map((k) => [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), k]));
+  const out: Partial<Record<keyof Config, unknown>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m || m[1] === 'config') {
+      if (m && m[2] === undefined) i++;
+      continue;
+    }
+    const key = byFlag.get(m[1]!);
+    if (!key) throw new Error(`unknown option --${m[1]}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`option --${m[1]} needs a value`);
+    out[key] = coerce(key, value);
+  }
+  return out;
+}
+
+/** Path given with `--config FILE`, or `LEANENV_CONFIG`. */
+function configFilePath(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--config(?:=(.*))?$/.exec(argv[i]!);
+    if (m) return m[1] ?? argv[i + 1];
+  }
+  return env.LEANENV_CONFIG;
+}
+
+/** Build the configuration from a config file, the environment and flags; throws a readable error. */
+export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): Config {
+  const file = configFilePath(argv, env);
+  const fromFile = file ? (JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as object) : {};
+  const merged = { ...fromFile, ...configFromEnv(env), ...configFromArgs(argv), ...overrides };
+  const r = ConfigSchema.safeParse(merged);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${issues}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,39 @@
+/**
+ * Choose and provision the Lean backend (native `lake` when present or configured,
+ * else the embedded wasm Lean) and describe how to spawn a REPL worker on it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { ensureWasmLean } from '../provision/wasm.js';
+import { ensureNativeLean, findLake } from '../provision/native.js';
+import { PROJECT_ROOT } from '../provision/paths.js';
+import type { WorkerSpawn } from './worker.js';
+
+/** Provision the configured backend; returns how to start a worker on it. */
+export async function resolveBackend(config: Config, log: (l: string) => void = () => {}): Promise<WorkerSpawn> {
+  const lake = config.backend === 'wasm' ? undefined : await findLake(config.lakePath);
+  if (config.backend === 'native' && !lake) {
+    throw new Error('backend "native" needs `lake` on PATH or --lake-path; none was found');
+  }
+  if (lake) {
+    const native = await ensureNativeLean(lake, log);
+    return {
+      backend: 'native',
+      command: lake,
+      args: ['env', native.replBinary],
+      cwd: path.resolve(config.projectDir ?? PROJECT_ROOT),
+      env: {},
+    };
+  }
+  const w = await ensureWasmLean({ cacheDir: config.cacheDir, log });
+  const compileCache = path.join(w.workDir, 'node-compile-cache');
+  fs.mkdirSync(compileCache, { recursive: true });
+  return {
+    backend: 'wasm',
+    command: w.node,
+    args: [w.leanJs, '--run', w.replFile, '--search-path-from-env'],
+    cwd: w.workDir,
+    env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
+  };
+}

@@ -1,0 +1,26 @@
+/** Errors a Lean worker reports to its callers. */
+
+/** Why a worker request failed. */
+export type LeanWorkerErrorKind =
+  /** The request ran past its wall-clock limit; the worker was killed. */
+  | 'worker_timeout'
+  /** The worker process exited (crashed or was stopped) before answering. */
+  | 'worker_exited'
+  /** The REPL answered with a JSON-RPC error (unknown id, bad params, ...). */
+  | 'repl_error'
+  /** The REPL's answer did not match the protocol schema: a bug on one side. */
+  | 'invalid_reply';
+
+/** An error from a {@link LeanWorker} request. */
+export class LeanWorkerError extends Error {
+  constructor(
+    readonly kind: LeanWorkerErrorKind,
+    message: string,
+    /** For `repl_error`: the JSON-RPC error code and data. */
+    readonly rpcCode?: number,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'LeanWorkerError';
+  }
+}

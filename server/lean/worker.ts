@@ -1,0 +1,312 @@
+/**
+ * One Lean REPL process spoken to over JSON-RPC (vscode-jsonrpc on its stdio):
+ * start-up and readiness, typed and zod-validated requests, a wall-clock limit per
+ * request (the process is killed and the request fails rather than hang), stderr to
+ * the log, and a clean shutdown.
+ */
+import fs from 'node:fs';
+import { execa, type ResultPromise } from 'execa';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node.js';
+import type { Logger } from 'pino';
+import { FrameFilter } from './frame-filter.js';
+import { LeanWorkerError } from './errors.js';
+import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
+import { judgeVerification, type Judgement } from './verdict.js';
+import { renderProof } from './proof-script.js';
+
+/** How a proof state was reached: its start statement, or its parent and the tactic applied. */
+type Lineage = { statement: string } | { parent: number; tactic: string };
+
+/** A verification with its verdict and the whole proof as re-checkable text. */
+export interface ProofVerification {
+  result: ReplResult<'proof.verify'>;
+  judgement: Judgement;
+  /** Tactics from the start state, in order. */
+  tactics: string[];
+  /** `theorem ... := by ...`, when the proof started from a statement. */
+  proofText?: string;
+}
+
+/** How to start a REPL process. */
+export interface WorkerSpawn {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Backend name for logs and /health. */
+  backend: 'wasm' | 'native';
+}
+
+/** Limits and logging for a worker. */
+export interface WorkerOptions {
+  requestTimeoutMs: number;
+  startupTimeoutMs: number;
+  /** Heartbeat limit (thousands) sent with requests that give none. */
+  maxHeartbeats: number;
+  logger?: Logger;
+}
+
+/** What `initialize` reported. */
+export type WorkerInfo = ReplResult<'initialize'>;
+
+/** A running Lean REPL process. */
+export class LeanWorker {
+  /** Lean version and methods, known once the worker is ready. */
+  info: WorkerInfo | undefined;
+  /** Milliseconds from spawn to the first answer. */
+  readyMs: number | undefined;
+  private exited = false;
+  private exitReason: string | undefined;
+  private readonly pending = new Set<(e: LeanWorkerError) => void>();
+  private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
+  private readonly exitListeners: ((reason: string) => void)[] = [];
+  private readonly lineage = new Map<number, Lineage>();
+
+  private constructor(
+    readonly spawnSpec: WorkerSpawn,
+    private readonly opts: WorkerOptions,
+    private readonly proc: ResultPromise,
+    private readonly conn: MessageConnection,
+  ) {}
+
+  /** Spawn a REPL and wait until it answers `initialize`. */
+  static async start(spec: WorkerSpawn, opts: WorkerOptions): Promise<LeanWorker> {
+    const log = opts.logger;
+    const t0 = Date.now();
+    const proc = execa(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      extendEnv: true,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      detached: true,
+      cleanup: true,
+    });
+    const filter = new FrameFilter((noise) => log?.trace({ noise: noise.slice(0, 200) }, 'worker stdout noise'));
+    proc.stdout!.pipe(filter);
+    const conn = createMessageConnection(new StreamMessageReader(filter), new StreamMessageWriter(proc.stdin!));
+    const worker = new LeanWorker(spec, opts, proc, conn);
+    worker.forwardStderr();
+    conn.onError(([err]) => log?.warn({ err: err.message }, 'worker connection error'));
+    conn.listen();
+    void proc.then((r) => worker.onExit(`exit code ${r.exitCode ?? 'none'}${r.signal ? `, signal ${r.signal}` : ''}`));
+    try {
+      worker.info = await worker.request('initialize', {}, { timeoutMs: opts.startupTimeoutMs });
+    } catch (e) {
+      worker.kill('start-up failed');
+      throw e;
+    }
+    worker.readyMs = Date.now() - t0;
+    log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version }, 'Lean worker ready');
+    return worker;
+  }
+
+  /** Process id of the REPL (the Node process for the embedded backend). */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Resident memory of the process in bytes (Linux), or undefined. */
+  rssBytes(): number | undefined {
+    try {
+      const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Register a callback for when the process exits. */
+  onExitOnce(cb: (reason: string) => void): void {
+    if (this.exited) cb(this.exitReason ?? 'exited');
+    else this.exitListeners.push(cb);
+  }
+
+  /**
+   * Send one request; the result is validated against the protocol schema. Fails with a
+   * {@link LeanWorkerError}: `repl_error` for a JSON-RPC error answer, `worker_timeout` after
+   * the wall-clock limit (the worker is then killed), `worker_exited` if it dies first.
+   */
+  async request<M extends ReplMethod>(method: M, params: ReplParams<M>, o: { timeoutMs?: number } = {}): Promise<ReplResult<M>> {
+    if (this.exited) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason})`);
+    const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let rejectExit: ((e: LeanWorkerError) => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      rejectExit = reject;
+      this.pending.add(reject);
+      timer = setTimeout(() => {
+        reject(new LeanWorkerError('worker_timeout', `${method} did not finish within ${timeoutMs} ms; the worker was stopped`));
+        this.kill(`${method} timed out`);
+      }, timeoutMs);
+    });
+    try {
+      const raw = await Promise.race([this.conn.sendRequest(method, params), guard]);
+      const parsed = ReplMethods[method].result.safeParse(raw);
+      if (!parsed.success) {
+        throw new LeanWorkerError('invalid_reply', `${method}: reply does not match the protocol: ${parsed.error.message}`);
+      }
+      return parsed.data as ReplResult<M>;
+    } catch (e) {
+      if (e instanceof ResponseError) throw new LeanWorkerError('repl_error', e.message, e.code, e.data);
+      if (e instanceof LeanWorkerError) throw e;
+      if (this.exited) throw new LeanWorkerError('worker_exited', `Lean worker exited during ${method} (${this.exitReason})`);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      if (rejectExit) this.pending.delete(rejectExit);
+    }
+  }
+
+  /** Import a header (imports, `open`, `set_option`, notation); the same header text reuses its environment. */
+  importHeader(header: string): Promise<ReplResult<'env.import'>> {
+    let p = this.headerEnvs.get(header);
+    if (!p) {
+      p = this.request('env.import', { header, maxHeartbeats: this.opts.maxHeartbeats });
+      this.headerEnvs.set(header, p);
+      p.catch(() => this.headerEnvs.delete(header));
+    }
+    return p;
+  }
+
+  /** Elaborate commands in an environment; returns messages, the new env and every sorry's proof state. */
+  runCommand(env: number, code: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'env.command'>> {
+    return this.request('env.command', { env, code, maxHeartbeats });
+  }
+
+  /** Start a proof from `theorem name binders : type` (a trailing `:= by sorry` is removed) or a declaration name. */
+  async startProof(env: number, from: { statement: string } | { name: string }, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.start'>> {
+    const params = 'statement' in from ? { statement: stripProofBody(from.statement) } : { name: from.name };
+    const r = await this.request('proof.start', { env, ...params, maxHeartbeats });
+    if (params.statement !== undefined) this.lineage.set(r.proofState, { statement: params.statement });
+    return r;
+  }
+
+  /** Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable. */
+  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.tactic'>> {
+    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats });
+    if (r.status !== 'failed') this.lineage.set(r.proofState, { parent: proofState, tactic });
+    return r;
+  }
+
+  /** The start statement (if known) and the tactics that led from it to a proof state. */
+  proofPath(proofState: number): { statement?: string; tactics: string[] } {
+    const tactics: string[] = [];
+    for (let at = this.lineage.get(proofState); at; ) {
+      if ('statement' in at) return { statement: at.statement, tactics: tactics.reverse() };
+      tactics.push(at.tactic);
+      at = this.lineage.get(at.parent);
+    }
+    return { tactics: tactics.reverse() };
+  }
+
+  /**
+   * Verify a solved proof state in the kernel, judge it (no sorry, allowed axioms only) and
+   * render the whole proof as `theorem ... := by ...` text for re-checking from scratch.
+   */
+  async verifyProof(proofState: number, allowedAxioms?: readonly string[]): Promise<ProofVerification> {
+    const result = await this.verify(proofState);
+    const { statement, tactics } = this.proofPath(proofState);
+    return {
+      result,
+      judgement: judgeVerification(result, allowedAxioms),
+      tactics,
+      proofText: statement === undefined ? undefined : renderProof(statement, tactics),
+    };
+  }
+
+  /** Goals of a proof state. */
+  goals(proofState: number): Promise<ReplResult<'proof.goals'>> {
+    return this.request('proof.goals', { proofState });
+  }
+
+  /** Kernel-check a solved proof state that descends from `startProof`. */
+  verify(proofState: number): Promise<ReplResult<'proof.verify'>> {
+    return this.request('proof.verify', { proofState });
+  }
+
+  /** Forget environment and proof-state ids; returns live counts. */
+  drop(ids: { envs?: number[]; proofStates?: number[] }): Promise<ReplResult<'state.drop'>> {
+    for (const id of ids.proofStates ?? []) this.lineage.delete(id);
+    return this.request('state.drop', ids);
+  }
+
+  /** Live environment and proof-state counts. */
+  stats(): Promise<ReplResult<'state.stats'>> {
+    return this.request('state.stats', {});
+  }
+
+  /** Write raw bytes to the REPL's stdin (for protocol tests). */
+  sendRaw(bytes: string | Buffer): void {
+    this.proc.stdin!.write(bytes);
+  }
+
+  /** Ask the REPL to exit, then kill it if it has not within `graceMs`. */
+  async dispose(graceMs = 2000): Promise<void> {
+    if (this.exited) return;
+    try {
+      await this.conn.sendNotification('exit');
+    } catch {
+      // The connection may already be closed.
+    }
+    const done = new Promise<void>((resolve) => this.onExitOnce(() => resolve()));
+    const timer = setTimeout(() => this.kill('did not exit after the exit notification'), graceMs);
+    await done;
+    clearTimeout(timer);
+  }
+
+  /** Kill the process group now. */
+  kill(reason: string): void {
+    if (this.exited) return;
+    this.exitReason ??= reason;
+    try {
+      if (this.pid) process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      this.proc.kill('SIGKILL');
+    }
+  }
+
+  private onExit(reason: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitReason ??= reason;
+    this.opts.logger?.info({ pid: this.pid, reason: this.exitReason }, 'Lean worker exited');
+    const err = new LeanWorkerError('worker_exited', `Lean worker exited (${this.exitReason})`);
+    for (const reject of this.pending) reject(err);
+    this.pending.clear();
+    this.conn.dispose();
+    for (const cb of this.exitListeners.splice(0)) cb(this.exitReason);
+  }
+
+  private forwardStderr(): void {
+    let rest = '';
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      const lines = (rest + d.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim() || line.startsWith('[DEBUG:') || line.startsWith('  ')) continue;
+        this.opts.logger?.debug({ pid: this.pid }, `lean: ${line}`);
+      }
+    });
+  }
+}
+
+/** Remove a trailing `:= by sorry` / `:= sorry` from a statement (datasets ship statements so). */
+export function stripProofBody(statement: string): string {
+  return statement.replace(/\s*:=\s*(by\s+)?sorry\s*$/, '').trimEnd();
+}

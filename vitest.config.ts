@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Lean workers are slow to start (about a minute on the embedded Lean) and use ~2-3 GB each:
+// test files run one at a time, each sharing one worker across its tests.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 600_000,
+  },
+});
