@@ -300,7 +300,7 @@ export class LeanWorker {
       rest = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
-        this.opts.logger?.debug({ pid: this.pid }, `lean: ${line}`);
+        this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
       }
     });
   }

@@ -47,11 +47,11 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'result=stream.tty.ops.get_char(stream.tty)}catch(e){throw new FS.ErrnoError(29)}if(result===undefined&&bytesRead===0){throw new FS.ErrnoError(6)}if(result===null||result===undefined)break;bytesRead++;buffer[offset+i]=result;if(!FS_stdin_getChar_buffer.length)break}',
   },
   {
-    name: 'stdout: write raw bytes through at the end of every write',
+    name: 'stdout: write raw bytes through at the end of every write, retrying while the pipe is full',
     find:
       'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val===null||val===10){out(UTF8ArrayToString(tty.output));tty.output=[]}else{if(val!=0)tty.output.push(val)}},fsync(tty){if(tty.output?.length>0){out(UTF8ArrayToString(tty.output));tty.output=[]}}',
     replace:
-      'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val!==null)tty.output.push(val);if(val===null||tty.output.length>=65536){TTY.default_tty_ops.fsync(tty)}},fsync(tty){if(tty.output?.length>0){fs.writeSync(1,Buffer.from(tty.output));tty.output=[]}}',
+      'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val!==null)tty.output.push(val);if(val===null||tty.output.length>=65536){TTY.default_tty_ops.fsync(tty)}},fsync(tty){if(tty.output?.length>0){var b=Buffer.from(tty.output);tty.output=[];for(var off=0;off<b.length;){try{off+=fs.writeSync(1,b,off,b.length-off)}catch(e){if(e.code!=="EAGAIN")throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,1)}}}}',
   },
   {
     name: 'tty write: flush stdout after each write call',
