@@ -10,6 +10,9 @@ import { ensureNativeLean, findLake } from '../provision/native.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
 import type { WorkerSpawn } from './worker.js';
 
+/** V8 stack for the embedded Lean's main thread, in KB (below the usual 8 MB OS stack limit). */
+export const WASM_STACK_KB = 6000;
+
 /** Provision the configured backend; returns how to start a worker on it. */
 export async function resolveBackend(config: Config, log: (l: string) => void = () => {}): Promise<WorkerSpawn> {
   const lake = config.backend === 'wasm' ? undefined : await findLake(config.lakePath);
@@ -32,7 +35,9 @@ export async function resolveBackend(config: Config, log: (l: string) => void = 
   return {
     backend: 'wasm',
     command: w.node,
-    args: [w.leanJs, '--run', w.replFile, '--search-path-from-env'],
+    // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
+    // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
+    args: [`--stack-size=${WASM_STACK_KB}`, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
     env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
   };

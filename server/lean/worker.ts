@@ -300,7 +300,8 @@ export class LeanWorker {
       rest = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
-        this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
+        if (line.startsWith('leanenv-wasm-fatal:')) this.opts.logger?.error({ pid: this.pid }, line);
+        else this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
       }
     });
   }

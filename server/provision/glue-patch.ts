@@ -69,6 +69,12 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'try{FS.mkdirTree(mnt);FS.mount(NODEFS,{root:mnt},mnt)}catch(e){}}',
   },
   {
+    name: 'report the exception that ends the process on stderr',
+    find: 'quit_=(status,toThrow)=>{process.exitCode=status;throw toThrow}',
+    replace:
+      'quit_=(status,toThrow)=>{if(toThrow?.name!=="ExitStatus"){try{fs.writeSync(2,"\\nleanenv-wasm-fatal: "+String(toThrow?.stack||toThrow).split("\\n").slice(0,6).join(" | ")+"\\n")}catch(e){}}process.exitCode=status;throw toThrow}',
+  },
+  {
     name: 'pthread pool size from LEANENV_WASM_THREADS (default 2)',
     find: 'initMainThread(){var pthreadPoolSize=4;',
     replace:
