@@ -1,40 +1,53 @@
 /**
- * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject`),
- * `main.ts` only listens. For now it serves `GET /health` for the worker it owns.
+ * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
+ * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /v1/ws`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { LeanWorker } from './lean/worker.js';
+import type { RestartingWorker } from './lean/worker-handle.js';
+import { SessionRegistry } from './sessions/registry.js';
+import type { DatasetIndex } from './sessions/datasets.js';
+import { wsRoutes } from './ws/routes.js';
 
-/** What the app needs: a ready worker (or a promise of one) and a logger level. */
+/** What the app needs. */
 export interface AppOptions {
-  worker: Promise<LeanWorker>;
+  workers: RestartingWorker;
+  datasets?: DatasetIndex;
+  defaultHeader?: string;
+  sessionTtlMs?: number;
+  maxMessageBytes?: number;
   logLevel?: string;
 }
 
-/** Build the fastify app. */
-export function build(opts: AppOptions): FastifyInstance {
+/** Build the fastify app with its session registry. */
+export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: opts.logLevel ?? 'info' } });
-  let worker: LeanWorker | undefined;
-  let startError: string | undefined;
-  opts.worker.then(
-    (w) => (worker = w),
-    (e: unknown) => (startError = e instanceof Error ? e.message : String(e)),
-  );
+  const registry = new SessionRegistry({
+    workers: opts.workers,
+    datasets: opts.datasets,
+    ttlMs: opts.sessionTtlMs ?? 10 * 60_000,
+    defaultHeader: opts.defaultHeader ?? '',
+  });
+  const sweeper = setInterval(() => registry.sweep(), 5_000);
+  sweeper.unref();
+  app.decorate('registry', registry);
 
-  /** `GET /health`: backend, Lean version and whether the worker is ready. */
+  /** `GET /health`: backend, Lean version, worker state, session counts. */
   app.get('/health', async (_req, reply) => {
-    const ready = worker?.alive === true;
-    return reply.code(ready ? 200 : 503).send({
-      status: ready ? 'ok' : startError ? 'failed' : 'starting',
+    const worker = await opts.workers.peek();
+    return reply.code(worker ? 200 : 503).send({
+      status: worker ? 'ok' : 'starting',
       backend: worker?.spawnSpec.backend,
       lean: worker?.info?.version,
-      workers: { ready: ready ? 1 : 0 },
-      error: startError,
+      workers: { ready: worker ? 1 : 0, restarts: opts.workers.restarts },
+      ...registry.counts(),
     });
   });
 
+  await wsRoutes(app, { registry, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
+
   app.addHook('onClose', async () => {
-    await worker?.dispose();
+    clearInterval(sweeper);
+    await opts.workers.dispose();
   });
   return app;
 }

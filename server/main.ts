@@ -1,25 +1,29 @@
 /**
  * `npm start`: provision the configured Lean backend (embedded by default here),
- * start a worker and serve HTTP on HOST:PORT (127.0.0.1:8765 by default).
+ * start a worker and serve HTTP + WebSocket on HOST:PORT (127.0.0.1:8765 by default).
  */
+import path from 'node:path';
 import { pino } from 'pino';
 import { build } from './app.js';
 import { loadConfig } from './config/config.js';
 import { resolveBackend } from './lean/backend.js';
-import { LeanWorker } from './lean/worker.js';
+import { RestartingWorker } from './lean/worker-handle.js';
+import { DatasetIndex } from './sessions/datasets.js';
+import { PROJECT_ROOT } from './provision/paths.js';
 
 const config = loadConfig(process.argv.slice(2));
 const log = pino({ level: config.logLevel });
-const worker = resolveBackend(config, (l) => log.info(`setup: ${l}`)).then((spec) =>
-  LeanWorker.start(spec, {
-    requestTimeoutMs: config.requestTimeoutMs,
-    startupTimeoutMs: config.startupTimeoutMs,
-    maxHeartbeats: config.maxHeartbeats,
-    logger: log,
-  }),
-);
-worker.catch((e: unknown) => log.error({ err: e }, 'Lean worker failed to start'));
-const app = build({ worker, logLevel: config.logLevel });
+const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
+const workers = new RestartingWorker(spec, {
+  requestTimeoutMs: config.requestTimeoutMs,
+  startupTimeoutMs: config.startupTimeoutMs,
+  maxHeartbeats: config.maxHeartbeats,
+  logger: log,
+});
+workers.acquire().catch((e: unknown) => log.error({ err: e }, 'Lean worker failed to start'));
+const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
+const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));
+const app = await build({ workers, datasets, defaultHeader: config.defaultHeader, logLevel: config.logLevel });
 await app.listen({ host: config.host, port: config.port });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -192,7 +192,7 @@ describe('worker', () => {
       .then(() => undefined, (err: unknown) => err);
     expect(e).toBeInstanceOf(LeanWorkerError);
     expect((e as LeanWorkerError).kind).toBe('worker_timeout');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise<void>((r) => worker.onExitOnce(() => r()));
     expect(worker.alive).toBe(false);
     const after = await worker.stats().then(() => undefined, (err: unknown) => err);
     expect((after as LeanWorkerError).kind).toBe('worker_exited');

@@ -1,0 +1,131 @@
+/**
+ * The public WebSocket JSON-RPC API for prover agents: method names, params and results
+ * as zod schemas, and the error registry. Server, client and tests import this module.
+ */
+import { z } from 'zod';
+import { Goal, LeanMessage } from './repl.js';
+
+export { Goal, LeanMessage };
+
+/** Server-side ids: sessions `ses_…`, proofs `prf_…`, proof states `st_…`. */
+const SessionId = z.string().min(1);
+const StateId = z.string().min(1);
+const ProofId = z.string().min(1);
+
+/** `session.open`: a header (imports, `open`, `set_option`, notation) shared by the session's proofs. */
+export const SessionOpenParams = z.object({ header: z.string().optional() }).strict();
+export const SessionInfo = z.object({ sessionId: SessionId, header: z.string(), ttlMs: z.number() });
+
+/** `session.resume`: reattach to a session after a reconnect (within its TTL). */
+export const SessionResumeParams = z.object({ sessionId: SessionId }).strict();
+/** `session.close`. */
+export const SessionCloseParams = z.object({ sessionId: SessionId }).strict();
+
+/** `proof.start`: from `theorem name binders : type` or a dataset item id. */
+export const ProofStartParams = z
+  .object({ sessionId: SessionId, statement: z.string().optional(), datasetId: z.string().optional() })
+  .strict()
+  .refine((p) => (p.statement === undefined) !== (p.datasetId === undefined), 'give exactly one of statement, datasetId');
+
+/** A node of a proof tree, as clients see it. */
+export const StateView = z.object({
+  stateId: StateId,
+  proofId: ProofId,
+  status: z.enum(['open', 'solved']),
+  goals: z.array(Goal),
+  /** The tactic path from the start state. */
+  depth: z.number().int(),
+});
+export const ProofStartResult = StateView;
+
+/** `proof.apply` / `proof.expand` outcome of one tactic. */
+export const TacticOutcome = z.discriminatedUnion('status', [
+  z.object({
+    status: z.enum(['open', 'solved']),
+    tactic: z.string(),
+    stateId: StateId,
+    goals: z.array(Goal),
+    /** True when this goal state was already reached by another path (same node). */
+    duplicate: z.boolean(),
+    /** True when the (state, tactic) result came from the cache. */
+    cached: z.boolean(),
+    messages: z.array(LeanMessage),
+  }),
+  z.object({ status: z.literal('failed'), tactic: z.string(), error: z.string(), messages: z.array(LeanMessage), cached: z.boolean() }),
+]);
+export type TacticOutcome = z.infer<typeof TacticOutcome>;
+export const ProofApplyParams = z.object({ stateId: StateId, tactic: z.string().min(1) }).strict();
+export const ProofExpandParams = z.object({ stateId: StateId, tactics: z.array(z.string().min(1)).min(1).max(64) }).strict();
+export const ProofExpandResult = z.object({ outcomes: z.array(TacticOutcome) });
+
+/** `proof.tree`: the explored tree of a proof. */
+export const ProofTreeParams = z.object({ proofId: ProofId }).strict();
+export const ProofTree = z.object({
+  proofId: ProofId,
+  statement: z.string(),
+  root: StateId,
+  nodes: z.array(z.object({ stateId: StateId, status: z.enum(['open', 'solved']), goals: z.array(z.string()), depth: z.number().int() })),
+  edges: z.array(z.object({ from: StateId, to: StateId, tactic: z.string() })),
+});
+
+/** `proof.verify`: sound verdict for a solved state and the whole proof text. */
+export const ProofVerifyParams = z.object({ stateId: StateId }).strict();
+export const ProofVerifyResult = z.object({
+  proved: z.boolean(),
+  reason: z.string().optional(),
+  axioms: z.array(z.string()),
+  tactics: z.array(z.string()),
+  proofText: z.string(),
+});
+
+/** Every WebSocket method with its params and result schema. */
+export const ApiMethods = {
+  'session.open': { params: SessionOpenParams, result: SessionInfo },
+  'session.resume': { params: SessionResumeParams, result: SessionInfo },
+  'session.close': { params: SessionCloseParams, result: z.object({ closed: z.boolean() }) },
+  'proof.start': { params: ProofStartParams, result: ProofStartResult },
+  'proof.apply': { params: ProofApplyParams, result: TacticOutcome },
+  'proof.expand': { params: ProofExpandParams, result: ProofExpandResult },
+  'proof.tree': { params: ProofTreeParams, result: ProofTree },
+  'proof.verify': { params: ProofVerifyParams, result: ProofVerifyResult },
+} as const;
+export type ApiMethod = keyof typeof ApiMethods;
+export type ApiParams<M extends ApiMethod> = z.input<(typeof ApiMethods)[M]['params']>;
+export type ApiResult<M extends ApiMethod> = z.infer<(typeof ApiMethods)[M]['result']>;
+
+/** One error of the API: stable string code, JSON-RPC code, HTTP status. */
+export interface ApiErrorSpec {
+  code: string;
+  rpcCode: number;
+  httpStatus: number;
+  message: string;
+}
+
+/** The error registry (JSON-RPC standard codes, then ours in -32000..-32099). */
+export const ApiErrors = {
+  ParseError: { code: 'parse_error', rpcCode: -32700, httpStatus: 400, message: 'message is not valid JSON' },
+  InvalidRequest: { code: 'invalid_request', rpcCode: -32600, httpStatus: 400, message: 'not a JSON-RPC 2.0 request' },
+  MethodNotFound: { code: 'method_not_found', rpcCode: -32601, httpStatus: 404, message: 'unknown method' },
+  InvalidParams: { code: 'invalid_params', rpcCode: -32602, httpStatus: 400, message: 'invalid params' },
+  Internal: { code: 'internal', rpcCode: -32603, httpStatus: 500, message: 'internal error' },
+  UnknownSession: { code: 'unknown_session', rpcCode: -32001, httpStatus: 404, message: 'unknown or expired session' },
+  UnknownState: { code: 'unknown_state', rpcCode: -32002, httpStatus: 404, message: 'unknown proof state' },
+  UnknownProof: { code: 'unknown_proof', rpcCode: -32003, httpStatus: 404, message: 'unknown proof' },
+  UnknownDatasetItem: { code: 'unknown_dataset_item', rpcCode: -32004, httpStatus: 404, message: 'unknown dataset item' },
+  StatementError: { code: 'statement_error', rpcCode: -32005, httpStatus: 422, message: 'the statement does not elaborate' },
+  HeaderError: { code: 'header_error', rpcCode: -32006, httpStatus: 422, message: 'the header does not elaborate' },
+  WorkerTimeout: { code: 'worker_timeout', rpcCode: -32010, httpStatus: 504, message: 'the request ran past its time limit' },
+  WorkerUnavailable: { code: 'worker_unavailable', rpcCode: -32011, httpStatus: 503, message: 'no Lean worker could serve the request' },
+} as const satisfies Record<string, ApiErrorSpec>;
+
+/** An API error with its registry entry, a specific message and optional data. */
+export class ApiError extends Error {
+  constructor(
+    readonly spec: ApiErrorSpec,
+    message?: string,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message ?? spec.message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A proof explored by search: nodes are proof states identified by the server (a node
+ * is defined by header, statement and tactic path, so it can be rebuilt on any worker by
+ * replay), edges carry tactics. Open states with the same canonical goal text are one
+ * node; (state, tactic) results are cached.
+ */
+import type { Goal, TacticOutcome } from '../protocol/api.js';
+
+/** A node of the tree. */
+export interface ProofNode {
+  stateId: string;
+  proofId: string;
+  parent?: string;
+  /** Tactic from the parent (undefined for the root). */
+  tactic?: string;
+  depth: number;
+  goals: Goal[];
+  status: 'open' | 'solved';
+  /** The REPL's id for this state on a worker generation, when it lives there. */
+  worker?: { generation: number; id: number };
+  /** Cached outcomes of tactics applied here. */
+  outcomes: Map<string, TacticOutcome>;
+}
+
+/** Canonical text of a goal list: what makes two states "the same". */
+export function canonicalGoals(goals: readonly Goal[]): string {
+  return goals.map((g) => g.pretty.trim()).join('\n\n');
+}
+
+/** One proof: its statement, header and nodes. */
+export class ProofTree {
+  readonly nodes = new Map<string, ProofNode>();
+  readonly edges: { from: string; to: string; tactic: string }[] = [];
+  private readonly openByGoals = new Map<string, string>();
+  private counter = 0;
+  rootId = '';
+
+  constructor(
+    readonly proofId: string,
+    readonly sessionId: string,
+    readonly header: string,
+    readonly statement: string,
+  ) {}
+
+  private newId(): string {
+    this.counter += 1;
+    return `st_${this.proofId.slice(4)}_${this.counter}`;
+  }
+
+  /** Add the root node. */
+  addRoot(goals: Goal[], worker: { generation: number; id: number }): ProofNode {
+    const node: ProofNode = { stateId: this.newId(), proofId: this.proofId, depth: 0, goals, status: 'open', worker, outcomes: new Map() };
+    this.nodes.set(node.stateId, node);
+    this.openByGoals.set(canonicalGoals(goals), node.stateId);
+    this.rootId = node.stateId;
+    return node;
+  }
+
+  /**
+   * Record a successful tactic from `parent`. If an open node with the same goals exists it
+   * is returned with `duplicate: true` (and the new worker state is not kept).
+   */
+  addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: { generation: number; id: number }): { node: ProofNode; duplicate: boolean } {
+    const key = canonicalGoals(goals);
+    const existing = status === 'open' ? this.openByGoals.get(key) : undefined;
+    if (existing !== undefined && existing !== parent.stateId) {
+      this.edges.push({ from: parent.stateId, to: existing, tactic });
+      return { node: this.nodes.get(existing)!, duplicate: true };
+    }
+    const node: ProofNode = {
+      stateId: this.newId(),
+      proofId: this.proofId,
+      parent: parent.stateId,
+      tactic,
+      depth: parent.depth + 1,
+      goals,
+      status,
+      worker,
+      outcomes: new Map(),
+    };
+    this.nodes.set(node.stateId, node);
+    if (status === 'open') this.openByGoals.set(key, node.stateId);
+    this.edges.push({ from: parent.stateId, to: node.stateId, tactic });
+    return { node, duplicate: false };
+  }
+
+  /** Tactics from the root to `node`. */
+  pathTo(node: ProofNode): string[] {
+    const tactics: string[] = [];
+    for (let at: ProofNode | undefined = node; at?.tactic !== undefined; at = at.parent ? this.nodes.get(at.parent) : undefined) {
+      tactics.push(at.tactic);
+    }
+    return tactics.reverse();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `GET /v1/ws`: the prover-agent API, JSON-RPC 2.0 over a WebSocket, one vscode-jsonrpc
+ * connection per socket. Params are validated with the protocol's zod schemas; errors
+ * use the registry in `server/protocol/api.ts` and never close the connection.
+ */
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { createMessageConnection, ResponseError } from 'vscode-jsonrpc';
+import type { z } from 'zod';
+import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../protocol/api.js';
+import type { SessionRegistry } from '../sessions/registry.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
+
+/** Options of the WebSocket route. */
+export interface WsRouteOptions {
+  registry: SessionRegistry;
+  maxMessageBytes: number;
+}
+
+/** Turn any thrown value into a JSON-RPC error response. */
+function toResponseError(e: unknown): ResponseError<unknown> {
+  if (e instanceof ApiError) return new ResponseError(e.spec.rpcCode, e.message, { code: e.spec.code, ...e.data });
+  return new ResponseError(ApiErrors.Internal.rpcCode, `internal error: ${e instanceof Error ? e.message : String(e)}`, { code: ApiErrors.Internal.code });
+}
+
+/** Validate params against a method's schema; invalid params name every issue. */
+function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
+  const r = schema.safeParse(params ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+    throw new ApiError(ApiErrors.InvalidParams, `invalid params: ${issues.join('; ')}`, { issues });
+  }
+  return r.data;
+}
+
+/** Register the WebSocket plugin and the `/v1/ws` route. */
+export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * 2 } });
+  const { registry } = opts;
+
+  app.get('/v1/ws', { websocket: true }, (socket) => {
+    const attached = new Set<string>();
+    const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes), new WebSocketMessageWriter(socket));
+    const handlers: { [M in ApiMethod]: (p: z.infer<(typeof ApiMethods)[M]['params']>) => unknown } = {
+      'session.open': (p) => {
+        const r = registry.open(p.header);
+        attached.add(r.sessionId);
+        return r;
+      },
+      'session.resume': (p) => {
+        const r = registry.resume(p.sessionId);
+        attached.add(r.sessionId);
+        return r;
+      },
+      'session.close': (p) => {
+        attached.delete(p.sessionId);
+        return { closed: registry.close(p.sessionId) };
+      },
+      'proof.start': (p) => registry.start(p.sessionId, p),
+      'proof.apply': (p) => registry.apply(p.stateId, p.tactic),
+      'proof.expand': (p) => registry.expand(p.stateId, p.tactics),
+      'proof.tree': (p) => registry.tree(p.proofId),
+      'proof.verify': (p) => registry.verify(p.stateId),
+    };
+    for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
+      conn.onRequest(method, async (params: unknown) => {
+        try {
+          const p = parseParams(ApiMethods[method].params, params);
+          return await (handlers[method] as (p: unknown) => unknown)(p);
+        } catch (e) {
+          app.log.debug({ err: e, method }, 'request failed');
+          return toResponseError(e);
+        }
+      });
+    }
+    conn.onClose(() => {
+      for (const id of attached) registry.detach(id);
+      conn.dispose();
+    });
+    conn.listen();
+  });
+}

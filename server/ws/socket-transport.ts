@@ -1,0 +1,71 @@
+/**
+ * vscode-jsonrpc message reader and writer over a WebSocket (one JSON-RPC message per
+ * text frame). Messages that arrive before `listen()` are buffered; text that is not
+ * JSON, or JSON that is not a JSON-RPC 2.0 message, is answered with the standard error
+ * here, since vscode-jsonrpc would drop it silently.
+ */
+import type { WebSocket } from 'ws';
+import { AbstractMessageReader, AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
+import { ApiErrors } from '../protocol/api.js';
+
+/** Whether a parsed value has the shape of a JSON-RPC 2.0 request, notification or response. */
+function isJsonRpcMessage(v: unknown): v is Message {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const m = v as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return false;
+  if (typeof m.method === 'string') return m.id === undefined || typeof m.id === 'string' || typeof m.id === 'number';
+  return 'id' in m && ('result' in m || 'error' in m);
+}
+
+/** Send a JSON-RPC error response straight over the socket. */
+function sendError(socket: WebSocket, id: unknown, spec: { rpcCode: number; message: string; code: string }, detail: string): void {
+  socket.send(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code: spec.rpcCode, message: `${spec.message}: ${detail}`, data: { code: spec.code } } }));
+}
+
+/** Reads JSON-RPC messages from a WebSocket. */
+export class WebSocketMessageReader extends AbstractMessageReader {
+  private callback: DataCallback | undefined;
+  private readonly queue: Message[] = [];
+
+  constructor(socket: WebSocket, maxMessageBytes: number) {
+    super();
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return sendError(socket, null, ApiErrors.InvalidRequest, 'binary frames are not accepted');
+      if (data.length > maxMessageBytes) return sendError(socket, null, ApiErrors.InvalidRequest, `message larger than ${maxMessageBytes} bytes`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString('utf8'));
+      } catch (e) {
+        return sendError(socket, null, ApiErrors.ParseError, (e as Error).message);
+      }
+      if (!isJsonRpcMessage(parsed)) {
+        const id = typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : null;
+        return sendError(socket, id, ApiErrors.InvalidRequest, 'expected {"jsonrpc":"2.0","method":...}');
+      }
+      if (this.callback) this.callback(parsed);
+      else this.queue.push(parsed);
+    });
+    socket.on('error', (e) => this.fireError(e));
+    socket.on('close', () => this.fireClose());
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    for (const m of this.queue.splice(0)) callback(m);
+    return { dispose: () => (this.callback = undefined) };
+  }
+}
+
+/** Writes JSON-RPC messages to a WebSocket. */
+export class WebSocketMessageWriter extends AbstractMessageWriter {
+  constructor(private readonly socket: WebSocket) {
+    super();
+  }
+
+  async write(msg: Message): Promise<void> {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    await new Promise<void>((resolve, reject) => this.socket.send(JSON.stringify(msg), (e) => (e ? reject(e) : resolve())));
+  }
+
+  end(): void {}
+}
