@@ -62,6 +62,7 @@ export class LeanWorker {
   /** Milliseconds from spawn to the first answer. */
   readyMs: number | undefined;
   private exited = false;
+  private disposing = false;
   private exitReason: string | undefined;
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
   private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
@@ -259,6 +260,7 @@ export class LeanWorker {
   /** Ask the REPL to exit, then kill it if it has not within `graceMs`. */
   async dispose(graceMs = 2000): Promise<void> {
     if (this.exited) return;
+    this.disposing = true;
     try {
       await this.conn.sendNotification('exit');
     } catch {
@@ -300,7 +302,8 @@ export class LeanWorker {
       rest = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
-        if (line.startsWith('leanenv-wasm-fatal:')) this.opts.logger?.error({ pid: this.pid }, line);
+        // The embedded Lean always ends with a wasm fault during exit: expected once we asked it to exit.
+        if (line.startsWith('leanenv-wasm-fatal:') && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);
         else this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
       }
     });

@@ -98,10 +98,11 @@ export class SessionRegistry {
     return s;
   }
 
-  private node(stateId: string): ProofNode {
+  /** A state owned by one of `owners` (the caller's sessions); others' states are unknown to it. */
+  private node(stateId: string, owners: ReadonlySet<string>): ProofNode {
     const n = this.states.get(stateId);
-    if (!n) throw new ApiError(ApiErrors.UnknownState, `unknown proof state ${stateId}`);
-    const proof = this.proofs.get(n.proofId)!;
+    const proof = n && this.proofs.get(n.proofId);
+    if (!n || !proof || !owners.has(proof.sessionId)) throw new ApiError(ApiErrors.UnknownState, `unknown proof state ${stateId}`);
     this.session(proof.sessionId);
     return n;
   }
@@ -114,7 +115,8 @@ export class SessionRegistry {
   }
 
   /** Start a proof in a session from a statement or a dataset item. */
-  async start(sessionId: string, from: { statement?: string; datasetId?: string }): Promise<ApiResult<'proof.start'>> {
+  async start(sessionId: string, from: { statement?: string; datasetId?: string }, owners: ReadonlySet<string>): Promise<ApiResult<'proof.start'>> {
+    if (!owners.has(sessionId)) throw new ApiError(ApiErrors.UnknownSession, `unknown or expired session ${sessionId}`);
     const s = this.session(sessionId);
     let header = s.header;
     let statement = from.statement;
@@ -168,8 +170,8 @@ export class SessionRegistry {
   }
 
   /** Apply one tactic to a state (cached per state and tactic). */
-  async apply(stateId: string, tactic: string): Promise<TacticOutcome> {
-    const node = this.node(stateId);
+  async apply(stateId: string, tactic: string, owners: ReadonlySet<string>): Promise<TacticOutcome> {
+    const node = this.node(stateId, owners);
     const cached = node.outcomes.get(tactic);
     if (cached) return { ...cached, cached: true };
     const { worker, id, generation } = await this.materialize(node);
@@ -189,16 +191,16 @@ export class SessionRegistry {
   }
 
   /** Apply several tactics to one state; every outcome, in order. */
-  async expand(stateId: string, tactics: string[]): Promise<ApiResult<'proof.expand'>> {
+  async expand(stateId: string, tactics: string[], owners: ReadonlySet<string>): Promise<ApiResult<'proof.expand'>> {
     const outcomes: TacticOutcome[] = [];
-    for (const t of tactics) outcomes.push(await this.apply(stateId, t));
+    for (const t of tactics) outcomes.push(await this.apply(stateId, t, owners));
     return { outcomes };
   }
 
   /** The explored tree of a proof. */
-  tree(proofId: string): ApiResult<'proof.tree'> {
+  tree(proofId: string, owners: ReadonlySet<string>): ApiResult<'proof.tree'> {
     const p = this.proofs.get(proofId);
-    if (!p) throw new ApiError(ApiErrors.UnknownProof, `unknown proof ${proofId}`);
+    if (!p || !owners.has(p.sessionId)) throw new ApiError(ApiErrors.UnknownProof, `unknown proof ${proofId}`);
     this.session(p.sessionId);
     return {
       proofId,
@@ -210,8 +212,8 @@ export class SessionRegistry {
   }
 
   /** Verify a solved state soundly; returns the verdict and the whole proof text. */
-  async verify(stateId: string): Promise<ApiResult<'proof.verify'>> {
-    const node = this.node(stateId);
+  async verify(stateId: string, owners: ReadonlySet<string>): Promise<ApiResult<'proof.verify'>> {
+    const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
     const { worker, id } = await this.materialize(node);
     const v = await worker.verifyProof(id).catch(workerError);

@@ -39,6 +39,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
   const { registry } = opts;
 
   app.get('/v1/ws', { websocket: true }, (socket) => {
+    /** Sessions this connection opened or resumed: the only ones whose states it can use. */
     const attached = new Set<string>();
     const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes), new WebSocketMessageWriter(socket));
     const handlers: { [M in ApiMethod]: (p: z.infer<(typeof ApiMethods)[M]['params']>) => unknown } = {
@@ -56,11 +57,11 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
         attached.delete(p.sessionId);
         return { closed: registry.close(p.sessionId) };
       },
-      'proof.start': (p) => registry.start(p.sessionId, p),
-      'proof.apply': (p) => registry.apply(p.stateId, p.tactic),
-      'proof.expand': (p) => registry.expand(p.stateId, p.tactics),
-      'proof.tree': (p) => registry.tree(p.proofId),
-      'proof.verify': (p) => registry.verify(p.stateId),
+      'proof.start': (p) => registry.start(p.sessionId, p, attached),
+      'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached),
+      'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached),
+      'proof.tree': (p) => registry.tree(p.proofId, attached),
+      'proof.verify': (p) => registry.verify(p.stateId, attached),
     };
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {
