@@ -1,12 +1,13 @@
 /**
  * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
- * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /v1/ws`.
+ * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /v1/ws`, `POST /v1/check`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RestartingWorker } from './lean/worker-handle.js';
 import { SessionRegistry } from './sessions/registry.js';
 import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
+import { checkRoutes } from './http/check.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -20,7 +21,7 @@ export interface AppOptions {
 
 /** Build the fastify app with its session registry. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' } });
+  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: 64 << 20 });
   const registry = new SessionRegistry({
     workers: opts.workers,
     datasets: opts.datasets,
@@ -44,6 +45,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await wsRoutes(app, { registry, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
+  await checkRoutes(app, { workers: opts.workers });
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);

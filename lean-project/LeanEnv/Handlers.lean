@@ -58,7 +58,7 @@ def coreStateOf (cs : Command.State) : Core.State :=
 def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
   return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
     ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic",
-      "proof.goals", "proof.verify", "state.drop", "state.stats", "exit"])]
+      "proof.goals", "proof.verify", "decl.check", "state.drop", "state.stats", "exit"])]
 
 /-- `env.import {header, maxHeartbeats?}`: import the header's modules (cached per import
 list) and elaborate its other lines; returns `{env, messages, hasErrors, elapsedMs}`. -/
@@ -212,6 +212,60 @@ def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
     | .error e => fail e
     | .ok j => return j.mergeObj (Json.mkObj [("ok", true), ("elapsedMs", toJson ((← nowMs) - t0))])
 
+/-- Find a declaration by name, also as the private name the module-system build gives it. -/
+def findDecl (env : Environment) (n : Name) : Option (Name × ConstantInfo) :=
+  match env.find? n with
+  | some ci => some (n, ci)
+  | none =>
+    let pn := mkPrivateName env n
+    match env.find? pn with
+    | some ci => some (pn, ci)
+    | none => none
+
+/-- Elaborate `theorem name binders : type` (without proof) in `cs` to its closed type. -/
+def elabReference (cs : Command.State) (stmt : String) (hb : Nat) : RpcM Expr := do
+  let stx ← match Parser.runParserCategory cs.env `command (stmt ++ " := sorry") "<reference>" with
+    | .ok s => pure s
+    | .error e => throw (replError (-32012) "parse_error" s!"reference does not parse: {e}")
+  let (_, binders, ty) ← match statementParts stx with
+    | .ok x => pure x
+    | .error e => throw (invalidParams e)
+  let o ← runTermElab (do return (← elabStatement binders ty).1) (scopeOf cs) hb (coreStateOf cs)
+  let t ← match o.result with
+    | .ok t => pure t
+    | .error e => throw (replError (-32013) "elaboration_error" s!"the reference does not elaborate: {e}")
+  if hasError o.coreState.messages then
+    throw (replError (-32013) "elaboration_error" "the reference does not elaborate"
+      [("messages", ← messagesJson o.coreState.messages)])
+  return t
+
+/-- `decl.check {env, name, referenceEnv?, reference?, maxHeartbeats?}`: whether `name` is
+declared in `env`, its type, the axioms it depends on, and (with a reference statement
+elaborated in `referenceEnv`) whether its type is the reference's type up to binder names:
+`{found, name?, type?, axioms?, importedAxioms?, typeMatches?}`. -/
+def handleDeclCheck (ref : StateRef) (p : Json) : RpcM Json := do
+  let cs := (← getEnvSnap ref (← param p "env")).cmdState
+  let nm : String ← param p "name"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let some (full, ci) := findDecl cs.env nm.toName
+    | return Json.mkObj [("found", false)]
+  let o ← runTermElab (do
+      let axioms ← collectAxioms full
+      return (splitImported cs.env (arrayToList axioms), ← ppText ci.type)) (scopeOf cs) 0 (coreStateOf cs)
+  let ((imported, declared), ty) ← match o.result with
+    | .ok r => pure r
+    | .error e => throw { code := -32603, message := e }
+  let refEnv? : Option Nat ← paramD p "referenceEnv" none
+  let refStmt? : Option String ← paramD p "reference" none
+  let matches? ← match refEnv?, refStmt? with
+    | some r, some stmt => do
+      let t ← elabReference (← getEnvSnap ref r).cmdState stmt hb
+      pure (Json.bool (t.eqv ci.type))
+    | _, _ => pure Json.null
+  return Json.mkObj [("found", true), ("name", nameStr full), ("type", ty),
+    ("axioms", strArr (listMap nameStr declared)), ("importedAxioms", strArr (listMap nameStr imported)),
+    ("typeMatches", matches?)]
+
 /-- `state.drop {envs?, proofStates?}`: forget ids so their memory can be reclaimed. -/
 def handleDrop (ref : StateRef) (p : Json) : RpcM Json := do
   let envs ← natListParam p "envs"
@@ -236,6 +290,7 @@ def dispatch (ref : StateRef) (method : String) (p : Json) : RpcM Json :=
   | "proof.tactic" => handleTactic ref p
   | "proof.goals" => handleGoals ref p
   | "proof.verify" => handleVerify ref p
+  | "decl.check" => handleDeclCheck ref p
   | "state.drop" => handleDrop ref p
   | "state.stats" => handleStats ref p
   | _ => throw { code := -32601, message := s!"method not found: {method}" }

@@ -34,13 +34,18 @@ export function userName(name: string): string {
   return name.replace(/^_private\.(?:[^.]+\.)*?\d+\./, '');
 }
 
-/** Decide whether a `proof.verify` result is a proof: kernel-accepted and only allowed axioms. */
-export function judgeVerification(v: ReplResult<'proof.verify'>, allowed: readonly string[] = DEFAULT_ALLOWED_AXIOMS): Judgement {
-  if (!v.ok) return { proved: false, axioms: [], reason: v.error };
-  const imported = v.importedAxioms.filter((a) => CORE_AXIOMS.includes(a));
-  const axioms = [...new Set([...v.axioms, ...imported].map(userName))].sort();
+/** Judge the axioms a declaration depends on (declared since the imports, and imported). */
+export function judgeAxioms(declared: readonly string[], importedAxioms: readonly string[], allowed: readonly string[] = DEFAULT_ALLOWED_AXIOMS): Judgement {
+  const imported = importedAxioms.filter((a) => CORE_AXIOMS.includes(a));
+  const axioms = [...new Set([...declared, ...imported].map(userName))].sort();
   if (axioms.includes('sorryAx')) return { proved: false, axioms, reason: 'the proof depends on sorry' };
   const refused = axioms.filter((a) => !allowed.includes(a));
   if (refused.length > 0) return { proved: false, axioms, reason: `the proof uses axioms that are not allowed: ${refused.join(', ')}` };
   return { proved: true, axioms };
+}
+
+/** Decide whether a `proof.verify` result is a proof: kernel-accepted and only allowed axioms. */
+export function judgeVerification(v: ReplResult<'proof.verify'>, allowed: readonly string[] = DEFAULT_ALLOWED_AXIOMS): Judgement {
+  if (!v.ok) return { proved: false, axioms: [], reason: v.error };
+  return judgeAxioms(v.axioms, v.importedAxioms, allowed);
 }

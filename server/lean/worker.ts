@@ -241,6 +241,11 @@ export class LeanWorker {
     return this.request('proof.verify', { proofState });
   }
 
+  /** A declaration's type and axioms in `env`, and whether its type is that of a reference statement elaborated in `referenceEnv`. */
+  checkDecl(env: number, name: string, reference?: { referenceEnv: number; reference: string }): Promise<ReplResult<'decl.check'>> {
+    return this.request('decl.check', { env, name, ...reference, maxHeartbeats: this.opts.maxHeartbeats });
+  }
+
   /** Forget environment and proof-state ids; returns live counts. */
   drop(ids: { envs?: number[]; proofStates?: number[] }): Promise<ReplResult<'state.drop'>> {
     for (const id of ids.proofStates ?? []) this.lineage.delete(id);

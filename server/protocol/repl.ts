@@ -84,6 +84,26 @@ export const VerifyResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.string(), ...Elapsed }),
 ]);
 
+/** `decl.check {env, name, referenceEnv?, reference?}`: a declaration's type, axioms and match with a reference. */
+export const DeclCheckParams = z.object({
+  env: z.number().int(),
+  name: z.string(),
+  referenceEnv: z.number().int().optional(),
+  reference: z.string().optional(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+});
+export const DeclCheckResult = z.union([
+  z.object({ found: z.literal(false) }),
+  z.object({
+    found: z.literal(true),
+    name: z.string(),
+    type: z.string(),
+    axioms: z.array(z.string()),
+    importedAxioms: z.array(z.string()),
+    typeMatches: z.boolean().nullable(),
+  }),
+]);
+
 /** `state.drop {envs?, proofStates?}` and `state.stats`: live counts. */
 export const DropParams = z.object({ envs: z.array(z.number().int()).optional(), proofStates: z.array(z.number().int()).optional() });
 export const StateCounts = z.object({ envs: z.number().int(), proofStates: z.number().int(), heartbeats: z.number().optional() });
@@ -97,6 +117,7 @@ export const ReplMethods = {
   'proof.tactic': { params: TacticParams, result: TacticResult },
   'proof.goals': { params: z.object({ proofState: z.number().int() }), result: GoalsResult },
   'proof.verify': { params: z.object({ proofState: z.number().int() }), result: VerifyResult },
+  'decl.check': { params: DeclCheckParams, result: DeclCheckResult },
   'state.drop': { params: DropParams, result: StateCounts },
   'state.stats': { params: z.object({}), result: StateCounts },
 } as const;
