@@ -59,7 +59,7 @@ export async function checkRoutes(app: FastifyInstance, opts: { workers: WorkerS
     reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const results: CheckResult[] = [];
     for (const it of items) {
-      if (req.raw.destroyed) break;
+      if (reply.raw.destroyed) break; // the client went away
       const r = await run(it);
       results.push(r);
       reply.raw.write(JSON.stringify(r) + '\n');
