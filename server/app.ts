@@ -1,6 +1,6 @@
 /**
  * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
- * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /v1/ws`, `POST /v1/check`.
+ * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`, `POST /v1/check`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RestartingWorker } from './lean/worker-handle.js';
@@ -8,6 +8,7 @@ import { SessionRegistry } from './sessions/registry.js';
 import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
+import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -44,8 +45,14 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     });
   });
 
-  await wsRoutes(app, { registry, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
-  await checkRoutes(app, { workers: opts.workers });
+  const metrics = new ServerMetrics();
+  await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
+  await checkRoutes(app, { workers: opts.workers, metrics });
+  await metricsRoutes(app, metrics, async () => ({
+    workers_ready: (await opts.workers.peek()) ? 1 : 0,
+    worker_restarts: opts.workers.restarts,
+    ...registry.counts(),
+  }));
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);

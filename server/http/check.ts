@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ApiErrors } from '../protocol/api.js';
 import { CheckItem, checkItem, type CheckResult, type Verdict } from '../check/checker.js';
 import type { WorkerSource } from '../lean/worker-handle.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** The request body. */
 export const CheckRequest = z
@@ -26,7 +27,7 @@ export function summarize(results: readonly CheckResult[]): Record<Verdict, numb
 }
 
 /** Register the route. */
-export async function checkRoutes(app: FastifyInstance, opts: { workers: WorkerSource; streamThreshold?: number }): Promise<void> {
+export async function checkRoutes(app: FastifyInstance, opts: { workers: WorkerSource; metrics: ServerMetrics; streamThreshold?: number }): Promise<void> {
   app.post('/v1/check', async (req, reply) => {
     const parsed = CheckRequest.safeParse(req.body);
     if (!parsed.success) {
@@ -45,8 +46,9 @@ export async function checkRoutes(app: FastifyInstance, opts: { workers: WorkerS
     const run = async (it: CheckItem): Promise<CheckResult> => {
       const t0 = Date.now();
       try {
-        const { worker } = await opts.workers.acquire();
-        return await checkItem(worker, it, { allowedAxioms });
+        const r = await opts.metrics.observe('check.item', async () => checkItem((await opts.workers.acquire()).worker, it, { allowedAxioms }));
+        opts.metrics.verdicts.inc({ verdict: r.verdict });
+        return r;
       } catch (e) {
         return { id: it.id, verdict: 'failed', reason: `not checked: ${e instanceof Error ? e.message : String(e)}`, messages: [], axioms: [], elapsedMs: Date.now() - t0 };
       }

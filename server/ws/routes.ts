@@ -10,10 +10,12 @@ import type { z } from 'zod';
 import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../protocol/api.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
+import type { ServerMetrics } from '../http/metrics.js';
 
 /** Options of the WebSocket route. */
 export interface WsRouteOptions {
   registry: SessionRegistry;
+  metrics: ServerMetrics;
   maxMessageBytes: number;
 }
 
@@ -66,8 +68,10 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {
         try {
-          const p = parseParams(ApiMethods[method].params, params);
-          return await (handlers[method] as (p: unknown) => unknown)(p);
+          return await opts.metrics.observe(method, async () => {
+            const p = parseParams(ApiMethods[method].params, params);
+            return (handlers[method] as (p: unknown) => unknown)(p);
+          });
         } catch (e) {
           app.log.debug({ err: e, method }, 'request failed');
           return toResponseError(e);

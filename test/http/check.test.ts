@@ -67,6 +67,17 @@ describe('POST /v1/check', () => {
     expect(lines[3]?.summary?.total).toBe(3);
   });
 
+  test('/metrics counts the verdicts and request latencies in Prometheus format', async () => {
+    const r = await server.app.inject({ method: 'GET', url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('text/plain');
+    // 6 from the twelve-item batch, 1 from the file, 3 from the stream.
+    expect(r.body).toMatch(/^leanenv_check_verdicts_total\{verdict="proved"\} 10$/m);
+    expect(r.body).toMatch(/^leanenv_check_verdicts_total\{verdict="timeout"\} 1$/m);
+    expect(r.body).toMatch(/^leanenv_request_duration_seconds_count\{method="check.item"\} 16$/m);
+    expect(r.body).toMatch(/^leanenv_state\{what="workers_ready"\} 1$/m);
+  });
+
   test('an invalid request is refused with what was wrong', async () => {
     const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'x' }] } });
     expect(r.statusCode).toBe(400);
