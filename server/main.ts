@@ -23,7 +23,14 @@ const workers = new RestartingWorker(spec, {
 workers.acquire().catch((e: unknown) => log.error({ err: e }, 'Lean worker failed to start'));
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));
-const app = await build({ workers, datasets, defaultHeader: config.defaultHeader, logLevel: config.logLevel });
+const app = await build({
+  workers,
+  datasets,
+  defaultHeader: config.defaultHeader,
+  sessionTtlMs: config.sessionTtlMs,
+  maxMessageBytes: config.maxMessageBytes,
+  logLevel: config.logLevel,
+});
 await app.listen({ host: config.host, port: config.port });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

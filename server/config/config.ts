@@ -28,6 +28,10 @@ export const ConfigSchema = z.object({
   requestTimeoutMs: z.number().int().positive().default(120_000),
   /** Wall-clock limit for a worker to become ready. */
   startupTimeoutMs: z.number().int().positive().default(300_000),
+  /** How long a session outlives its last connection (resume by id within it). */
+  sessionTtlMs: z.number().int().positive().default(600_000),
+  /** Largest WebSocket message accepted, in bytes. */
+  maxMessageBytes: z.number().int().positive().default(1 << 20),
   /** Number of workers. */
   workers: z.number().int().min(1).default(Math.max(1, os.availableParallelism())),
   host: z.string().default('127.0.0.1'),
@@ -50,12 +54,14 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_MAX_HEARTBEATS: 'maxHeartbeats',
   LEANENV_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   LEANENV_WORKERS: 'workers',
+  LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
+  LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',
 };
 
-const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'workers', 'port']);
+const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port']);
 
 function coerce(key: keyof Config, value: string): unknown {
   return NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;

@@ -1,13 +1,19 @@
 /**
- * `npm run bench [-- --quick]`: worker cold start, RSS and per-tactic-step latency over
- * core-subset statements, measured at the worker's JSON-RPC boundary beside the time
- * Lean itself reports for the same step. Prints a table and writes `.bench/latest.json`.
+ * `npm run bench [-- --quick]`: one Lean worker, measured three ways in one run —
+ * cold start and RSS; per-tactic-step latency at the worker's JSON-RPC boundary beside the
+ * time Lean reports for the same step; and the same steps through the WebSocket API
+ * (server + client over loopback), interleaved with the direct ones, as a ratio.
+ * Prints a table and writes `.bench/latest.json`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
+import { build } from '../../server/app.js';
+import { loadConfig } from '../../server/config/config.js';
+import { RestartingWorker } from '../../server/lean/worker-handle.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
+import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset, startTestWorker } from '../support/lean.js';
 
 const quick = process.argv.includes('--quick');
@@ -28,25 +34,47 @@ const importT0 = performance.now();
 const env = (await worker.importHeader(items[0]!.header)).env;
 const importMs = performance.now() - importT0;
 
+const config = loadConfig([]);
+const workers = new RestartingWorker(worker.spawnSpec, { requestTimeoutMs: config.requestTimeoutMs, startupTimeoutMs: config.startupTimeoutMs, maxHeartbeats: config.maxHeartbeats }, Promise.resolve(worker));
+const app = await build({ workers, logLevel: 'warn' });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const addr = app.server.address() as { port: number };
+const client = await LeanEnvClient.connect(`http://127.0.0.1:${addr.port}`);
+const session = await client.openSession(items[0]!.header);
+
 const rpcMs: number[] = [];
 const leanMs: number[] = [];
+const wsMs: number[] = [];
 let solved = 0;
 for (const item of items) {
   const start = await worker.startProof(env, { statement: item.body });
-  for (const tactic of TACTICS) {
-    const s = performance.now();
-    const r = await worker.applyTactic(start.proofState, tactic);
-    rpcMs.push(performance.now() - s);
-    leanMs.push(r.elapsedMs);
-    if (r.status === 'solved') solved++;
-    if (r.status !== 'failed') await worker.drop({ proofStates: [r.proofState] });
+  const wsStart = await client.start(session.sessionId, { statement: item.body });
+  for (const [i, tactic] of TACTICS.entries()) {
+    const direct = async () => {
+      const s = performance.now();
+      const r = await worker.applyTactic(start.proofState, tactic);
+      rpcMs.push(performance.now() - s);
+      leanMs.push(r.elapsedMs);
+      if (r.status === 'solved') solved++;
+      if (r.status !== 'failed') await worker.drop({ proofStates: [r.proofState] });
+    };
+    const viaWs = async () => {
+      const s = performance.now();
+      await client.apply(wsStart.stateId, tactic);
+      wsMs.push(performance.now() - s);
+    };
+    // Alternate which goes first, so that neither gains from the other warming Lean up.
+    if (i % 2 === 0) await direct().then(viaWs);
+    else await viaWs().then(direct);
   }
   await worker.drop({ proofStates: [start.proofState] });
 }
 const rssBytes = worker.rssBytes();
-await worker.dispose();
+await client.close();
+await app.close();
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
+const p = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
 const results = {
   date: new Date().toISOString(),
   quick,
@@ -58,9 +86,11 @@ const results = {
   statements: items.length,
   steps: rpcMs.length,
   solvedSteps: solved,
-  stepRpcMs: { p50: percentile(rpcMs, 50), p95: percentile(rpcMs, 95) },
-  stepLeanMs: { p50: percentile(leanMs, 50), p95: percentile(leanMs, 95) },
-  stepOverheadMs: { p50: percentile(overhead, 50), p95: percentile(overhead, 95) },
+  stepRpcMs: p(rpcMs),
+  stepLeanMs: p(leanMs),
+  stepOverheadMs: p(overhead),
+  stepWebSocketMs: p(wsMs),
+  webSocketOverDirectP50: percentile(wsMs, 50) / percentile(rpcMs, 50),
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -71,9 +101,11 @@ table.push(
   ['header import', `${results.headerImportMs} ms`],
   ['worker RSS', `${results.workerRssMB} MB`],
   ['tactic steps', `${results.steps} over ${results.statements} statements (${results.solvedSteps} solved)`],
-  ['step latency at JSON-RPC p50 / p95', `${r1(results.stepRpcMs.p50)} / ${r1(results.stepRpcMs.p95)} ms`],
+  ['step at worker JSON-RPC p50 / p95', `${r1(results.stepRpcMs.p50)} / ${r1(results.stepRpcMs.p95)} ms`],
   ['same steps, Lean-reported p50 / p95', `${r1(results.stepLeanMs.p50)} / ${r1(results.stepLeanMs.p95)} ms`],
-  ['our overhead p50 / p95', `${r1(results.stepOverheadMs.p50)} / ${r1(results.stepOverheadMs.p95)} ms`],
+  ['worker overhead p50 / p95', `${r1(results.stepOverheadMs.p50)} / ${r1(results.stepOverheadMs.p95)} ms`],
+  ['same steps via WebSocket API p50 / p95', `${r1(results.stepWebSocketMs.p50)} / ${r1(results.stepWebSocketMs.p95)} ms`],
+  ['WebSocket / direct, p50', `${results.webSocketOverDirectP50.toFixed(3)}x (goal <= 1.05x)`],
 );
 console.log(table.toString());
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
