@@ -10,6 +10,8 @@ import { LeanWorker as Worker } from './worker.js';
 export interface WorkerSource {
   /** The current live worker (started or restarted as needed) and its generation. */
   acquire(): Promise<{ worker: LeanWorker; generation: number }>;
+  /** The live worker and its generation, if one is running now; never starts one. */
+  peekWithGeneration(): Promise<{ worker: LeanWorker; generation: number } | undefined>;
   /** Stop the worker for good. */
   dispose(): Promise<void>;
 }
@@ -46,8 +48,13 @@ export class RestartingWorker implements WorkerSource {
 
   /** The worker if it is running now (for health reports), without starting one. */
   async peek(): Promise<LeanWorker | undefined> {
+    return (await this.peekWithGeneration())?.worker;
+  }
+
+  async peekWithGeneration(): Promise<{ worker: LeanWorker; generation: number } | undefined> {
+    const generation = this.generation;
     const w = await this.current?.catch(() => undefined);
-    return w?.alive ? w : undefined;
+    return w?.alive ? { worker: w, generation } : undefined;
   }
 
   async dispose(): Promise<void> {

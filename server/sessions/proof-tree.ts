@@ -57,13 +57,14 @@ export class ProofTree {
   }
 
   /**
-   * Record a successful tactic from `parent`. If an open node with the same goals exists it
-   * is returned with `duplicate: true` (and the new worker state is not kept).
+   * Record a successful tactic from `parent`. If an open node with the same goals exists (the
+   * parent itself included) it is returned with `duplicate: true` (the new worker state is not kept).
    */
   addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: { generation: number; id: number }): { node: ProofNode; duplicate: boolean } {
     const key = canonicalGoals(goals);
     const existing = status === 'open' ? this.openByGoals.get(key) : undefined;
-    if (existing !== undefined && existing !== parent.stateId) {
+    // A tactic that leaves the goals as they were (e.g. `skip`) leads back to its own node.
+    if (existing !== undefined) {
       this.edges.push({ from: parent.stateId, to: existing, tactic });
       return { node: this.nodes.get(existing)!, duplicate: true };
     }

@@ -107,11 +107,20 @@ export class SessionRegistry {
     return n;
   }
 
+  /** Forget a proof and release the REPL states behind its nodes on the current worker. */
   private forgetProof(proofId: string): void {
     const p = this.proofs.get(proofId);
     if (!p) return;
     this.proofs.delete(proofId);
     for (const id of p.nodes.keys()) this.states.delete(id);
+    const held = [...p.nodes.values()].flatMap((n) => (n.worker ? [n.worker] : []));
+    void this.opts.workers
+      .peekWithGeneration()
+      .then(async (live) => {
+        const ids = held.filter((h) => h.generation === live?.generation).map((h) => h.id);
+        if (live && ids.length) await live.worker.drop({ proofStates: ids });
+      })
+      .catch(() => undefined);
   }
 
   /** Start a proof in a session from a statement or a dataset item. */

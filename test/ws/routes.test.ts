@@ -99,6 +99,20 @@ describe('WebSocket API', () => {
     await other.close();
   });
 
+  test('closing a session forgets its states and releases them in Lean', async () => {
+    const worker = (await server.workers.peek())!;
+    const s = await client.openSession(header);
+    const root = await client.start(s.sessionId, { datasetId: 'mathd_numbertheory_551' });
+    await client.expand(root.stateId, ['skip', 'decide']);
+    const before = (await worker.stats()).proofStates;
+    expect(await client.closeSession(s.sessionId)).toEqual({ closed: true });
+    // `skip` leads back to the root: the root and the solved state were held.
+    await expect.poll(async () => (await worker.stats()).proofStates).toBe(before - 2);
+    expect((await rpcError(client.apply(root.stateId, 'decide'))).tag).toBe(ApiErrors.UnknownState.code);
+    const health = (await server.app.inject({ method: 'GET', url: '/health' })).json() as { sessions: number };
+    expect(health.sessions).toBeGreaterThan(0);
+  });
+
   test('bad input gets the documented errors and the connection stays usable', async () => {
     const parse = (await client.sendRaw('{ not json')) as { error: { code: number } };
     expect(parse.error.code).toBe(ApiErrors.ParseError.rpcCode);
