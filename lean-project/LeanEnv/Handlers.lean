@@ -262,9 +262,20 @@ def handleDeclCheck (ref : StateRef) (p : Json) : RpcM Json := do
       let t ← elabReference (← getEnvSnap ref r).cmdState stmt hb
       pure (Json.bool (t.eqv ci.type))
     | _, _ => pure Json.null
+  -- Kernel re-check: replay the declaration and what it needs onto the base environment.
+  let baseEnv? : Option Nat ← paramD p "baseEnv" none
+  let kernel ← match baseEnv? with
+    | none => pure Json.null
+    | some b => do
+      let base := (← getEnvSnap ref b).cmdState
+      let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := verifyOptions } 0
+        (coreStateOf base)
+      pure (match o.result with
+        | .ok _ => Json.mkObj [("ok", true)]
+        | .error e => Json.mkObj [("ok", false), ("error", e)])
   return Json.mkObj [("found", true), ("name", nameStr full), ("type", ty),
     ("axioms", strArr (listMap nameStr declared)), ("importedAxioms", strArr (listMap nameStr imported)),
-    ("typeMatches", matches?)]
+    ("typeMatches", matches?), ("kernel", kernel)]
 
 /-- `state.drop {envs?, proofStates?}`: forget ids so their memory can be reclaimed. -/
 def handleDrop (ref : StateRef) (p : Json) : RpcM Json := do

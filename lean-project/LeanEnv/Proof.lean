@@ -90,4 +90,59 @@ def verifyRoot (root : ProofRoot) : MetaM Json := do
   return Json.mkObj [("name", nameStr name), ("axioms", strArr (listMap nameStr declared)),
     ("importedAxioms", strArr (listMap nameStr imported))]
 
+/-- Constants that `n` depends on (itself included) and that `base` lacks, dependencies
+first; `seen` and `acc` accumulate. -/
+partial def newDependencies (env base : Environment) (n : Name) (seen : List Name)
+    (acc : Array ConstantInfo) : List Name × Array ConstantInfo :=
+  if listAny (· == n) seen || base.contains n then (seen, acc) else
+  match env.find? n with
+  | none => (n :: seen, acc)
+  | some ci =>
+    let deps := listAppend (arrayToList ci.type.getUsedConstants) (match ci.value? (allowOpaque := true) with
+      | some v => arrayToList v.getUsedConstants
+      | none => [])
+    -- Constructors and recursors come with their inductive type.
+    let deps := match ci with
+      | .ctorInfo v => v.induct :: deps
+      | .recInfo v => listAppend v.all deps
+      | .inductInfo v => listAppend v.all deps
+      | _ => deps
+    let (seen, acc) := go (n :: seen) acc deps
+    (seen, acc.push ci)
+where
+  go (seen : List Name) (acc : Array ConstantInfo) : List Name → List Name × Array ConstantInfo
+    | [] => (seen, acc)
+    | d :: ds => let (seen, acc) := newDependencies env base d seen acc; go seen acc ds
+
+/-- The declaration that adds `ci` to an environment, if it is added on its own
+(constructors and recursors are added by their inductive type). -/
+def declarationOf (env : Environment) (ci : ConstantInfo) : Option Declaration :=
+  match ci with
+  | .thmInfo v => some (.thmDecl v)
+  | .defnInfo v => some (.defnDecl v)
+  | .axiomInfo v => some (.axiomDecl v)
+  | .opaqueInfo v => some (.opaqueDecl v)
+  | .inductInfo v =>
+    let types := listMap (fun n => match env.find? n with
+      | some (.inductInfo w) =>
+        { name := n, type := w.type,
+          ctors := listMap (fun c => match env.find? c with
+            | some cc => { name := c, type := cc.type }
+            | none => { name := c, type := mkSort levelZero }) w.ctors : InductiveType }
+      | _ => { name := n, type := mkSort levelZero, ctors := [] }) v.all
+    -- A mutual group is added once, by its first type.
+    match v.all with
+    | first :: _ => if first == v.name then some (.inductDecl v.levelParams v.numParams types v.isUnsafe) else none
+    | [] => none
+  | _ => none
+
+/-- Re-add `n` and every declaration it needs that `base` lacks, from `env`, through the
+kernel with clean options, starting from `base`; the first failure is thrown. -/
+def replayInKernel (env base : Environment) (n : Name) : CoreM Unit := do
+  let (_, cis) := newDependencies env base n [] #[]
+  setEnv base
+  for ci in arrayToList cis do
+    if let some d := declarationOf env ci then
+      addDecl d
+
 end LeanEnv

@@ -58,6 +58,11 @@ def listMap (f : α → β) : List α → List β
   | [] => []
   | x :: xs => f x :: listMap f xs
 
+/-- Append two lists (hand-written). -/
+def listAppend : List α → List α → List α
+  | [], ys => ys
+  | x :: xs, ys => x :: listAppend xs ys
+
 /-- Whether some element satisfies `p` (hand-written). -/
 def listAny (p : α → Bool) : List α → Bool
   | [] => false

@@ -84,10 +84,11 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
       if (names.length === 0) return done('failed', { reason: 'no theorem to check was found', messages });
       const axioms = new Set<string>();
       for (const name of names) {
-        const ref = item.reference ? { referenceEnv: env.env, reference: stripProofBody(item.reference) } : undefined;
-        const d = await worker.checkDecl(r.env, name, ref);
+        const ref = item.reference ? { referenceEnv: env.env, reference: stripProofBody(item.reference) } : {};
+        const d = await worker.checkDecl(r.env, name, { ...ref, baseEnv: env.env });
         if (!d.found) return done('failed', { reason: `theorem ${name} is not declared`, messages });
         if (d.typeMatches === false) return done('failed', { reason: `theorem ${name} does not have the reference statement's type`, messages });
+        if (d.kernel && !d.kernel.ok) return done('failed', { reason: `kernel re-check of ${name} failed: ${d.kernel.error}`, messages });
         const j = judgeAxioms(d.axioms, d.importedAxioms, o.allowedAxioms ?? DEFAULT_ALLOWED_AXIOMS);
         j.axioms.forEach((a) => axioms.add(a));
         if (!j.proved) {

@@ -241,9 +241,13 @@ export class LeanWorker {
     return this.request('proof.verify', { proofState });
   }
 
-  /** A declaration's type and axioms in `env`, and whether its type is that of a reference statement elaborated in `referenceEnv`. */
-  checkDecl(env: number, name: string, reference?: { referenceEnv: number; reference: string }): Promise<ReplResult<'decl.check'>> {
-    return this.request('decl.check', { env, name, ...reference, maxHeartbeats: this.opts.maxHeartbeats });
+  /**
+   * A declaration's type and axioms in `env`; with `reference`, whether its type is that of a
+   * reference statement elaborated in `referenceEnv`; with `baseEnv`, a kernel re-check of it and
+   * everything it needs, replayed onto `baseEnv` with clean options.
+   */
+  checkDecl(env: number, name: string, o: { referenceEnv?: number; reference?: string; baseEnv?: number } = {}): Promise<ReplResult<'decl.check'>> {
+    return this.request('decl.check', { env, name, ...o, maxHeartbeats: this.opts.maxHeartbeats });
   }
 
   /** Forget environment and proof-state ids; returns live counts. */

@@ -90,6 +90,8 @@ export const DeclCheckParams = z.object({
   name: z.string(),
   referenceEnv: z.number().int().optional(),
   reference: z.string().optional(),
+  /** Re-add the declaration and what it needs onto this environment through the kernel, with clean options. */
+  baseEnv: z.number().int().optional(),
   maxHeartbeats: z.number().int().min(0).optional(),
 });
 export const DeclCheckResult = z.union([
@@ -101,6 +103,7 @@ export const DeclCheckResult = z.union([
     axioms: z.array(z.string()),
     importedAxioms: z.array(z.string()),
     typeMatches: z.boolean().nullable(),
+    kernel: z.object({ ok: z.boolean(), error: z.string().optional() }).nullable(),
   }),
 ]);
 

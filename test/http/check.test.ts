@@ -29,6 +29,11 @@ const cases = [
   [item('mathd_numbertheory_961', 'by decide', (b) => b.replace('2003 % 11 = 1', '2003 % 11 = 1 ∨ False')), 'failed'],
   [item('mathd_numbertheory_81', 'by exact cheat _', (b) => `axiom cheat : ∀ p : Prop, p\n${b}`), 'failed'],
   [item('mathd_numbertheory_200', 'by omega', (b) => `set_option maxHeartbeats 1 in\n${b}`), 'timeout'],
+  // Soundness: a theorem whose kernel check was switched off is re-checked with it on.
+  [item('mathd_numbertheory_299', 'unsafeCast ()', (b) => `set_option debug.skipKernelTC true in\n${b}`), 'failed'],
+  // A helper lemma is replayed with the theorem; one with sorry taints it.
+  [{ ...item('mathd_numbertheory_132', 'helper'), body: `theorem helper : 2004 % 12 = 0 := by decide\n${item('mathd_numbertheory_132', 'helper').body}` }, 'proved'],
+  [{ ...item('mathd_numbertheory_45', 'helper2'), body: `theorem helper2 : Nat.gcd 6432 132 + 11 = 23 := sorry\n${item('mathd_numbertheory_45', 'helper2').body}` }, 'incomplete'],
 ] as const;
 
 beforeAll(async () => {
@@ -39,7 +44,7 @@ afterAll(async () => {
 });
 
 describe('POST /v1/check', () => {
-  test('gives the right verdict for each of twelve core-subset items', async () => {
+  test('gives the right verdict for each of fifteen core-subset items', async () => {
     const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: cases.map(([it]) => it) } });
     expect(r.statusCode).toBe(200);
     const body = r.json() as { results: { id: string; verdict: string; reason?: string; axioms: string[]; elapsedMs: number }[]; summary: Record<string, number> };
@@ -48,7 +53,8 @@ describe('POST /v1/check', () => {
     expect(byId.get('mathd_numbertheory_961')?.reason).toMatch(/reference statement/);
     expect(byId.get('mathd_numbertheory_81')?.reason).toMatch(/cheat/);
     expect(byId.get('aime_1984_p7')?.reason).toMatch(/sorry/);
-    expect(body.summary).toMatchObject({ total: 12, proved: 6, failed: 4, incomplete: 1, timeout: 1 });
+    expect(byId.get('mathd_numbertheory_299')?.reason).toMatch(/kernel re-check/);
+    expect(body.summary).toMatchObject({ total: 15, proved: 7, failed: 5, incomplete: 2, timeout: 1 });
     for (const x of body.results) expect(x.elapsedMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -71,10 +77,10 @@ describe('POST /v1/check', () => {
     const r = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/plain');
-    // 6 from the twelve-item batch, 1 from the file, 3 from the stream.
-    expect(r.body).toMatch(/^leanenv_check_verdicts_total\{verdict="proved"\} 10$/m);
+    // 7 from the fifteen-item batch, 1 from the file, 3 from the stream.
+    expect(r.body).toMatch(/^leanenv_check_verdicts_total\{verdict="proved"\} 11$/m);
     expect(r.body).toMatch(/^leanenv_check_verdicts_total\{verdict="timeout"\} 1$/m);
-    expect(r.body).toMatch(/^leanenv_request_duration_seconds_count\{method="check.item"\} 16$/m);
+    expect(r.body).toMatch(/^leanenv_request_duration_seconds_count\{method="check.item"\} 19$/m);
     expect(r.body).toMatch(/^leanenv_state\{what="workers_ready"\} 1$/m);
   });
 
