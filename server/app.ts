@@ -9,6 +9,7 @@ import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
+import { requireToken } from './http/auth.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -17,6 +18,8 @@ export interface AppOptions {
   defaultHeader?: string;
   sessionTtlMs?: number;
   maxMessageBytes?: number;
+  /** Bearer token required on every request, the WebSocket upgrade included. */
+  authToken?: string;
   logLevel?: string;
 }
 
@@ -32,6 +35,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
   app.decorate('registry', registry);
+  requireToken(app, opts.authToken);
 
   /** `GET /health`: backend, Lean version, worker state, session counts. */
   app.get('/health', async (_req, reply) => {

@@ -10,8 +10,10 @@ import { resolveBackend } from './lean/backend.js';
 import { RestartingWorker } from './lean/worker-handle.js';
 import { DatasetIndex } from './sessions/datasets.js';
 import { PROJECT_ROOT } from './provision/paths.js';
+import { assertSafeBinding } from './http/auth.js';
 
 const config = loadConfig(process.argv.slice(2));
+assertSafeBinding(config.host, config.authToken);
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 const workers = new RestartingWorker(spec, {
@@ -29,6 +31,7 @@ const app = await build({
   defaultHeader: config.defaultHeader,
   sessionTtlMs: config.sessionTtlMs,
   maxMessageBytes: config.maxMessageBytes,
+  authToken: config.authToken,
   logLevel: config.logLevel,
 });
 await app.listen({ host: config.host, port: config.port });

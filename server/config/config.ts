@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   /** Number of workers. */
   workers: z.number().int().min(1).default(Math.max(1, os.availableParallelism())),
   host: z.string().default('127.0.0.1'),
+  /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
+  authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),
   port: z.number().int().min(0).max(65535).default(8765),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -56,6 +58,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_WORKERS: 'workers',
   LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
   LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
+  LEANENV_AUTH_TOKEN: 'authToken',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',

@@ -7,6 +7,9 @@ import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors } from '../../server/protocol/api.js';
 import { coreSubset } from '../support/lean.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { build } from '../../server/app.js';
+import { checkOnServer } from '../../client/http.js';
+import { assertSafeBinding, isLoopback } from '../../server/http/auth.js';
 
 let server: TestServer;
 let client: LeanEnvClient;
@@ -19,6 +22,41 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await server?.app.close();
+});
+
+describe('access control', () => {
+  const token = 'test-token-0123456789abcdef';
+
+  test('a token-protected server refuses missing and wrong tokens on HTTP and on the WebSocket upgrade', async () => {
+    // A second app on the same (real) worker, with a token.
+    const authed = await build({ workers: server.workers, authToken: token, logLevel: 'warn' });
+    await authed.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(authed.server.address() as { port: number }).port}`;
+    try {
+      expect((await fetch(`${url}/health`)).status).toBe(401);
+      const wrong = await fetch(`${url}/v1/check`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{}' });
+      expect(wrong.status).toBe(401);
+      await expect(LeanEnvClient.connect(url)).rejects.toThrow(/401/);
+      await expect(LeanEnvClient.connect(url, { token: 'wrong-token-0123456789' })).rejects.toThrow(/401/);
+      const c = await LeanEnvClient.connect(url, { token });
+      const s = await c.openSession(header);
+      const root = await c.start(s.sessionId, { statement: 'theorem authed : 1 + 1 = 2' });
+      expect((await c.apply(root.stateId, 'decide')).status).toBe('solved');
+      await c.close();
+      const results = await checkOnServer(url, [{ id: 'a1', header, body: 'theorem a1 : 2 + 2 = 4 := by decide' }], () => {}, { token });
+      expect(results.map((r) => r.verdict)).toEqual(['proved']);
+    } finally {
+      await authed.server.close();
+    }
+  });
+
+  test('no token means loopback only', () => {
+    expect(isLoopback('127.0.0.1') && isLoopback('localhost') && isLoopback('::1')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(() => assertSafeBinding('0.0.0.0', undefined)).toThrow(/refusing to listen on 0.0.0.0 without an auth token/);
+    expect(() => assertSafeBinding('0.0.0.0', token)).not.toThrow();
+    expect(() => assertSafeBinding('127.0.0.1', undefined)).not.toThrow();
+  });
 });
 
 /** The JSON-RPC error code and data.code a promise rejects with. */
