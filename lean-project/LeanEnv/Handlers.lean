@@ -1,4 +1,8 @@
-import Lean
+import Lean.Elab.Frontend
+import Lean.Elab.Tactic.Basic
+import Lean.Util.CollectAxioms
+import Lean.Util.FoldConsts
+import Lean.Meta.PPGoal
 import LeanEnv.Util
 import LeanEnv.State
 import LeanEnv.Rpc
