@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckItem } from '../../server/check/checker.js';
+import { describeIssues } from '../../server/protocol/issues.js';
 
 /**
  * Items from files. A `.lean` file is one item (id: its path, code: its text). A `.jsonl`
@@ -21,7 +22,7 @@ export function readItems(files: string[]): CheckItem[] {
       const raw = JSON.parse(line) as Record<string, unknown>;
       const rec = { id: raw.id, ...('code' in raw ? { code: raw.code } : { header: raw.header ?? '', body: raw.body }), ...(raw.reference ? { reference: raw.reference } : {}) };
       const r = CheckItem.safeParse(rec);
-      if (!r.success) throw new Error(`${file}:${i + 1}: not a check item (${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')})`);
+      if (!r.success) throw new Error(`${file}:${i + 1}: not a check item (${describeIssues(r.error, 'record').join('; ')})`);
       items.push(r.data);
     });
   }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
+import { describeIssues } from '../protocol/issues.js';
 
 /** The configuration schema; every field has a default. */
 export const ConfigSchema = z.object({
@@ -116,7 +117,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
   const merged = { ...fromFile, ...configFromEnv(env), ...configFromArgs(argv), ...overrides };
   const r = ConfigSchema.safeParse(merged);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = describeIssues(r.error, '(root)').join('; ');
     throw new Error(`invalid configuration: ${issues}`);
   }
   return r.data;

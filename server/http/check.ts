@@ -10,6 +10,7 @@ import { ApiErrors } from '../protocol/api.js';
 import { CheckItem, checkItem, type CheckResult, type Verdict } from '../check/checker.js';
 import type { WorkerSource } from '../lean/worker-handle.js';
 import type { ServerMetrics } from './metrics.js';
+import { describeIssues } from '../protocol/issues.js';
 
 /** The request body. */
 export const CheckRequest = z
@@ -31,7 +32,7 @@ export async function checkRoutes(app: FastifyInstance, opts: { workers: WorkerS
   app.post('/v1/check', async (req, reply) => {
     const parsed = CheckRequest.safeParse(req.body);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      const issues = describeIssues(parsed.error, 'body');
       return reply.code(400).send({ error: { code: ApiErrors.InvalidParams.code, message: `invalid request: ${issues.join('; ')}`, issues } });
     }
     const { items, allowedAxioms } = parsed.data;

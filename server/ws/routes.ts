@@ -11,6 +11,7 @@ import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../protocol/api
 import type { SessionRegistry } from '../sessions/registry.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
 import type { ServerMetrics } from '../http/metrics.js';
+import { describeIssues } from '../protocol/issues.js';
 
 /** Options of the WebSocket route. */
 export interface WsRouteOptions {
@@ -29,7 +30,7 @@ function toResponseError(e: unknown): ResponseError<unknown> {
 function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
   const r = schema.safeParse(params ?? {});
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+    const issues = describeIssues(r.error, 'params');
     throw new ApiError(ApiErrors.InvalidParams, `invalid params: ${issues.join('; ')}`, { issues });
   }
   return r.data;
