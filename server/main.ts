@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { build } from './app.js';
 import { loadConfig } from './config/config.js';
-import { resolveBackend } from './lean/backend.js';
+import { resolveBackend, workerOptions } from './lean/backend.js';
 import { RestartingWorker } from './lean/worker-handle.js';
 import { DatasetIndex } from './sessions/datasets.js';
 import { PROJECT_ROOT } from './provision/paths.js';
@@ -16,12 +16,7 @@ const config = loadConfig(process.argv.slice(2));
 assertSafeBinding(config.host, config.authToken);
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
-const workers = new RestartingWorker(spec, {
-  requestTimeoutMs: config.requestTimeoutMs,
-  startupTimeoutMs: config.startupTimeoutMs,
-  maxHeartbeats: config.maxHeartbeats,
-  logger: log,
-});
+const workers = new RestartingWorker(spec, workerOptions(config, log));
 workers.acquire().catch((e: unknown) => log.error({ err: e }, 'Lean worker failed to start'));
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));

@@ -20,15 +20,11 @@ const USAGE = `usage:
 /** Check items on a local worker (no server). */
 async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => void, allowedAxioms?: string[]): Promise<CheckResult[]> {
   const { loadConfig } = await import('../../server/config/config.js');
-  const { resolveBackend } = await import('../../server/lean/backend.js');
+  const { resolveBackend, workerOptions } = await import('../../server/lean/backend.js');
   const { RestartingWorker } = await import('../../server/lean/worker-handle.js');
   const { checkItem } = await import('../../server/check/checker.js');
   const config = loadConfig([]);
-  const workers = new RestartingWorker(await resolveBackend(config), {
-    requestTimeoutMs: config.requestTimeoutMs,
-    startupTimeoutMs: config.startupTimeoutMs,
-    maxHeartbeats: config.maxHeartbeats,
-  });
+  const workers = new RestartingWorker(await resolveBackend(config), workerOptions(config));
   const results: CheckResult[] = [];
   try {
     for (const it of items) {

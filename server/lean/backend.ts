@@ -8,7 +8,8 @@ import type { Config } from '../config/config.js';
 import { ensureWasmLean } from '../provision/wasm.js';
 import { ensureNativeLean, findLake } from '../provision/native.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
-import type { WorkerSpawn } from './worker.js';
+import type { WorkerOptions, WorkerSpawn } from './worker.js';
+import type { Logger } from 'pino';
 
 /** V8 stack for the embedded Lean's main thread, in KB (below the usual 8 MB OS stack limit). */
 export const WASM_STACK_KB = 6000;
@@ -40,5 +41,15 @@ export async function resolveBackend(config: Config, log: (l: string) => void = 
     args: [`--stack-size=${WASM_STACK_KB}`, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
     env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
+  };
+}
+
+/** Worker limits from the configuration. */
+export function workerOptions(config: Config, logger?: Logger): WorkerOptions {
+  return {
+    requestTimeoutMs: config.requestTimeoutMs,
+    startupTimeoutMs: config.startupTimeoutMs,
+    maxHeartbeats: config.maxHeartbeats,
+    logger,
   };
 }

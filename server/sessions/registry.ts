@@ -10,6 +10,7 @@ import type { WorkerSource } from '../lean/worker-handle.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { renderProof } from '../lean/proof-script.js';
+import { judgeVerification } from '../lean/verdict.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 
@@ -225,12 +226,12 @@ export class SessionRegistry {
     const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
     const { worker, id } = await this.materialize(node);
-    const v = await worker.verifyProof(id).catch(workerError);
+    const judgement = judgeVerification(await worker.verify(id).catch(workerError));
     const tactics = tree.pathTo(node);
     return {
-      proved: v.judgement.proved,
-      reason: v.judgement.reason,
-      axioms: v.judgement.axioms,
+      proved: judgement.proved,
+      reason: judgement.reason,
+      axioms: judgement.axioms,
       tactics,
       proofText: renderProof(stripProofBody(tree.statement), tactics),
     };

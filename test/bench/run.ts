@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import { build } from '../../server/app.js';
 import { loadConfig } from '../../server/config/config.js';
+import { workerOptions } from '../../server/lean/backend.js';
 import { RestartingWorker } from '../../server/lean/worker-handle.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { LeanEnvClient } from '../../client/sdk.js';
@@ -35,7 +36,7 @@ const env = (await worker.importHeader(items[0]!.header)).env;
 const importMs = performance.now() - importT0;
 
 const config = loadConfig([]);
-const workers = new RestartingWorker(worker.spawnSpec, { requestTimeoutMs: config.requestTimeoutMs, startupTimeoutMs: config.startupTimeoutMs, maxHeartbeats: config.maxHeartbeats }, Promise.resolve(worker));
+const workers = new RestartingWorker(worker.spawnSpec, workerOptions(config), Promise.resolve(worker));
 const app = await build({ workers, logLevel: 'warn' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const addr = app.server.address() as { port: number };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config/config.js';
-import { resolveBackend } from '../../server/lean/backend.js';
+import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 
@@ -29,10 +29,5 @@ export function coreSubset(): Map<string, BenchmarkItem> {
 export async function startTestWorker(): Promise<LeanWorker> {
   const config = loadConfig([]);
   const spec = await resolveBackend(config);
-  return LeanWorker.start(spec, {
-    requestTimeoutMs: config.requestTimeoutMs,
-    startupTimeoutMs: config.startupTimeoutMs,
-    maxHeartbeats: config.maxHeartbeats,
-    logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
-  });
+  return LeanWorker.start(spec, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { build } from '../../server/app.js';
 import { loadConfig } from '../../server/config/config.js';
-import { resolveBackend } from '../../server/lean/backend.js';
+import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { RestartingWorker } from '../../server/lean/worker-handle.js';
 import { DatasetIndex } from '../../server/sessions/datasets.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
@@ -20,12 +20,7 @@ export interface TestServer {
 export async function startTestServer(o: { sessionTtlMs?: number } = {}): Promise<TestServer> {
   const config = loadConfig([]);
   const spec = await resolveBackend(config);
-  const workers = new RestartingWorker(spec, {
-    requestTimeoutMs: config.requestTimeoutMs,
-    startupTimeoutMs: config.startupTimeoutMs,
-    maxHeartbeats: config.maxHeartbeats,
-    logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
-  });
+  const workers = new RestartingWorker(spec, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
   await workers.acquire();
   const datasets = new DatasetIndex([path.resolve(PROJECT_ROOT, '../shared/benchmarks/core-subset.jsonl')]);
   const app = await build({ workers, datasets, sessionTtlMs: o.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn' });
