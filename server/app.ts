@@ -3,7 +3,8 @@
  * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`, `POST /v1/check`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { RestartingWorker } from './lean/worker-handle.js';
+import type { LeanWorker } from './lean/worker.js';
+import type { WorkerPool } from './pool/worker-pool.js';
 import { SessionRegistry } from './sessions/registry.js';
 import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
@@ -13,21 +14,26 @@ import { requireToken } from './http/auth.js';
 
 /** What the app needs. */
 export interface AppOptions {
-  workers: RestartingWorker;
+  pool: WorkerPool<LeanWorker>;
   datasets?: DatasetIndex;
   defaultHeader?: string;
   sessionTtlMs?: number;
   maxMessageBytes?: number;
   /** Bearer token required on every request, the WebSocket upgrade included. */
   authToken?: string;
+  /** On close, how long queued and running requests may finish before workers stop. */
+  shutdownGraceMs?: number;
+  /** Whether closing the app stops the pool (default true; false when apps share a pool). */
+  ownsPool?: boolean;
   logLevel?: string;
 }
 
 /** Build the fastify app with its session registry. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: 64 << 20 });
+  const { pool } = opts;
   const registry = new SessionRegistry({
-    workers: opts.workers,
+    pool,
     datasets: opts.datasets,
     ttlMs: opts.sessionTtlMs ?? 10 * 60_000,
     defaultHeader: opts.defaultHeader ?? '',
@@ -37,30 +43,42 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('registry', registry);
   requireToken(app, opts.authToken);
 
-  /** `GET /health`: backend, Lean version, worker state, session counts. */
+  /** `GET /health`: backend, Lean version, the pool (workers, restarts, queue), session counts; 503 until a worker is ready. */
   app.get('/health', async (_req, reply) => {
-    const worker = await opts.workers.peek();
+    const worker = pool.any();
+    const stats = pool.stats();
     return reply.code(worker ? 200 : 503).send({
       status: worker ? 'ok' : 'starting',
       backend: worker?.spawnSpec.backend,
       lean: worker?.info?.version,
-      workers: { ready: worker ? 1 : 0, restarts: opts.workers.restarts },
+      workers: { ...stats, live: pool.workers() },
       ...registry.counts(),
     });
   });
 
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
-  await checkRoutes(app, { workers: opts.workers, metrics });
-  await metricsRoutes(app, metrics, async () => ({
-    workers_ready: (await opts.workers.peek()) ? 1 : 0,
-    worker_restarts: opts.workers.restarts,
-    ...registry.counts(),
-  }));
+  await checkRoutes(app, { pool, metrics });
+  await metricsRoutes(app, metrics, async () => {
+    const s = pool.stats();
+    metrics.queueDepth.set(s.queued);
+    return {
+      workers: s.size,
+      workers_ready: s.ready,
+      workers_busy: s.busy,
+      workers_starting: s.starting,
+      worker_restarts: s.restarts,
+      worker_recycles: s.recycles,
+      header_imports: s.headerImports,
+      header_evictions: s.headerEvictions,
+      pool_jobs: s.jobs,
+      ...registry.counts(),
+    };
+  });
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
-    await opts.workers.dispose();
+    if (opts.ownsPool !== false) await pool.close(opts.shutdownGraceMs ?? 0);
   });
   return app;
 }

@@ -17,24 +17,26 @@ const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...`;
 
-/** Check items on a local worker (no server). */
+/** Check items on local workers (no server): a pool of up to `--workers` Lean processes. */
 async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => void, allowedAxioms?: string[]): Promise<CheckResult[]> {
   const { loadConfig } = await import('../../server/config/config.js');
-  const { resolveBackend, workerOptions } = await import('../../server/lean/backend.js');
-  const { RestartingWorker } = await import('../../server/lean/worker-handle.js');
+  const { resolveBackend } = await import('../../server/lean/backend.js');
+  const { createPool } = await import('../../server/pool/create.js');
+  const { forEachLimited } = await import('../../server/pool/worker-pool.js');
   const { checkItem } = await import('../../server/check/checker.js');
   const config = loadConfig([]);
-  const workers = new RestartingWorker(await resolveBackend(config), workerOptions(config));
+  const size = Math.min(config.workers, items.length);
+  const pool = createPool(await resolveBackend(config), config, undefined, size);
   const results: CheckResult[] = [];
   try {
-    for (const it of items) {
-      const { worker } = await workers.acquire();
-      const r = await checkItem(worker, it, { allowedAxioms });
+    await pool.start();
+    await forEachLimited(items, size, async (it) => {
+      const r = await pool.run({ tenant: 'cli' }, ({ worker }) => checkItem(worker, it, { allowedAxioms }));
       results.push(r);
       onResult(r);
-    }
+    });
   } finally {
-    await workers.dispose();
+    await pool.close();
   }
   return results;
 }

@@ -1,6 +1,7 @@
 /**
  * Whole-proof checking for `POST /v1/check` and the CLI: elaborate a submission in its
- * header's environment and give a verdict — proved | failed | incomplete (sorry) | timeout —
+ * header's environment and give a verdict — proved | failed | incomplete (sorry) | timeout |
+ * error (not checked: no worker could run it) —
  * with the messages, the axioms used and the time taken.
  */
 import { z } from 'zod';
@@ -17,7 +18,7 @@ export const CheckItem = z.union([
 export type CheckItem = z.infer<typeof CheckItem>;
 
 /** Verdicts of a check. */
-export const Verdict = z.enum(['proved', 'failed', 'incomplete', 'timeout']);
+export const Verdict = z.enum(['proved', 'failed', 'incomplete', 'timeout', 'error']);
 export type Verdict = z.infer<typeof Verdict>;
 
 /** The result of checking one item. */

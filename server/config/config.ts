@@ -9,6 +9,11 @@ import { z } from 'zod';
 import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
 import { describeIssues } from '../protocol/issues.js';
 
+/** One worker per core, at most one per 5 GiB (an embedded-Lean worker takes about 4 GB). */
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / (5 * 2 ** 30))));
+}
+
 /** The configuration schema; every field has a default. */
 export const ConfigSchema = z.object({
   /** Which Lean to run: native when `lake` is found (auto) or forced, or the embedded wasm Lean. */
@@ -33,8 +38,20 @@ export const ConfigSchema = z.object({
   sessionTtlMs: z.number().int().positive().default(600_000),
   /** Largest WebSocket message accepted, in bytes. */
   maxMessageBytes: z.number().int().positive().default(1 << 20),
-  /** Number of workers. */
-  workers: z.number().int().min(1).default(Math.max(1, os.availableParallelism())),
+  /** Lean workers in the pool (default: one per core, at most one per 5 GiB of memory). */
+  workers: z.number().int().min(1).max(256).default(defaultWorkers()),
+  /** Requests waiting for a worker, in all; beyond it requests get the `overloaded` error. */
+  maxQueue: z.number().int().min(1).default(1024),
+  /** Requests waiting per session (or per batch); one tenant cannot fill the queue. */
+  maxQueuePerSession: z.number().int().min(1).default(64),
+  /** Imported header environments kept per worker (least recently used dropped beyond it). */
+  maxHeaderEnvs: z.number().int().min(1).default(8),
+  /** Recycle a worker once its resident memory passes this many MiB (0 = never). */
+  maxWorkerRssMb: z.number().int().min(0).default(12_288),
+  /** Recycle a worker after this many requests (0 = never). */
+  recycleAfterRequests: z.number().int().min(0).default(0),
+  /** On SIGTERM, how long in-flight and queued requests may run before workers are stopped. */
+  shutdownGraceMs: z.number().int().min(0).default(30_000),
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),
@@ -57,6 +74,12 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_MAX_HEARTBEATS: 'maxHeartbeats',
   LEANENV_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   LEANENV_WORKERS: 'workers',
+  LEANENV_MAX_QUEUE: 'maxQueue',
+  LEANENV_MAX_QUEUE_PER_SESSION: 'maxQueuePerSession',
+  LEANENV_MAX_HEADER_ENVS: 'maxHeaderEnvs',
+  LEANENV_MAX_WORKER_RSS_MB: 'maxWorkerRssMb',
+  LEANENV_RECYCLE_AFTER_REQUESTS: 'recycleAfterRequests',
+  LEANENV_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
   LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   LEANENV_AUTH_TOKEN: 'authToken',
@@ -65,7 +88,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LOG_LEVEL: 'logLevel',
 };
 
-const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port']);
+const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port',
+  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs']);
 
 function coerce(key: keyof Config, value: string): unknown {
   return NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;

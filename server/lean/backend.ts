@@ -50,6 +50,7 @@ export function workerOptions(config: Config, logger?: Logger): WorkerOptions {
     requestTimeoutMs: config.requestTimeoutMs,
     startupTimeoutMs: config.startupTimeoutMs,
     maxHeartbeats: config.maxHeartbeats,
+    maxHeaderEnvs: config.maxHeaderEnvs,
     logger,
   };
 }

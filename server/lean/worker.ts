@@ -49,6 +49,8 @@ export interface WorkerOptions {
   startupTimeoutMs: number;
   /** Heartbeat limit (thousands) sent with requests that give none. */
   maxHeartbeats: number;
+  /** Imported header environments kept per worker; the least recently used is dropped beyond it. */
+  maxHeaderEnvs?: number;
   logger?: Logger;
 }
 
@@ -61,8 +63,11 @@ export class LeanWorker {
   info: WorkerInfo | undefined;
   /** Milliseconds from spawn to the first answer. */
   readyMs: number | undefined;
+  /** Headers imported (cache misses) and header environments evicted, since start. */
+  readonly headerCounts = { imports: 0, evictions: 0 };
   private exited = false;
   private disposing = false;
+  private killed = false;
   private exitReason: string | undefined;
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
   private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
@@ -116,9 +121,9 @@ export class LeanWorker {
     return this.proc.pid;
   }
 
-  /** Whether the process is still running. */
+  /** Whether the process runs and can take requests (false from the moment it is being stopped or killed). */
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.disposing && !this.killed;
   }
 
   /** Resident memory of the process in bytes (Linux), or undefined. */
@@ -144,7 +149,7 @@ export class LeanWorker {
    * the wall-clock limit (the worker is then killed), `worker_exited` if it dies first.
    */
   async request<M extends ReplMethod>(method: M, params: ReplParams<M>, o: { timeoutMs?: number } = {}): Promise<ReplResult<M>> {
-    if (this.exited) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason})`);
+    if (!this.alive) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason ?? 'stopping'})`);
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let rejectExit: ((e: LeanWorkerError) => void) | undefined;
@@ -174,15 +179,34 @@ export class LeanWorker {
     }
   }
 
-  /** Import a header (imports, `open`, `set_option`, notation); the same header text reuses its environment. */
+  /**
+   * Import a header (imports, `open`, `set_option`, notation); the same header text reuses its
+   * environment. Beyond `maxHeaderEnvs` headers the least recently used one is dropped.
+   */
   importHeader(header: string): Promise<ReplResult<'env.import'>> {
     let p = this.headerEnvs.get(header);
-    if (!p) {
-      p = this.request('env.import', { header, maxHeartbeats: this.opts.maxHeartbeats });
+    if (p) {
+      this.headerEnvs.delete(header); // most recently used goes last
       this.headerEnvs.set(header, p);
-      p.catch(() => this.headerEnvs.delete(header));
+      return p;
+    }
+    p = this.request('env.import', { header, maxHeartbeats: this.opts.maxHeartbeats });
+    this.headerCounts.imports += 1;
+    this.headerEnvs.set(header, p);
+    p.catch(() => this.headerEnvs.delete(header));
+    const max = this.opts.maxHeaderEnvs ?? Infinity;
+    for (const [old, env] of this.headerEnvs) {
+      if (this.headerEnvs.size <= max) break;
+      this.headerEnvs.delete(old);
+      this.headerCounts.evictions += 1;
+      void env.then((e) => this.request('state.drop', { envs: [e.env] })).catch(() => undefined);
     }
     return p;
+  }
+
+  /** Whether this worker holds an imported environment for `header`. */
+  hasHeader(header: string): boolean {
+    return this.headerEnvs.has(header);
   }
 
   /** Elaborate commands in an environment; returns messages, the new env and every sorry's proof state. */
@@ -284,6 +308,7 @@ export class LeanWorker {
   /** Kill the process group now. */
   kill(reason: string): void {
     if (this.exited) return;
+    this.killed = true;
     this.exitReason ??= reason;
     try {
       if (this.pid) process.kill(-this.pid, 'SIGKILL');

@@ -116,6 +116,8 @@ export const ApiErrors = {
   HeaderError: { code: 'header_error', rpcCode: -32006, httpStatus: 422, message: 'the header does not elaborate' },
   WorkerTimeout: { code: 'worker_timeout', rpcCode: -32010, httpStatus: 504, message: 'the request ran past its time limit' },
   WorkerUnavailable: { code: 'worker_unavailable', rpcCode: -32011, httpStatus: 503, message: 'no Lean worker could serve the request' },
+  Overloaded: { code: 'overloaded', rpcCode: -32012, httpStatus: 503, message: 'the request queue is full; retry after data.retryAfterMs' },
+  ShuttingDown: { code: 'shutting_down', rpcCode: -32013, httpStatus: 503, message: 'the server is shutting down' },
 } as const satisfies Record<string, ApiErrorSpec>;
 
 /** An API error with its registry entry, a specific message and optional data. */

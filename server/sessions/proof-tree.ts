@@ -6,6 +6,13 @@
  */
 import type { Goal, TacticOutcome } from '../protocol/api.js';
 
+/** Where a proof state lives: the REPL's id on a pool slot's worker generation. */
+export interface StateLocation {
+  slot: number;
+  generation: number;
+  id: number;
+}
+
 /** A node of the tree. */
 export interface ProofNode {
   stateId: string;
@@ -16,8 +23,8 @@ export interface ProofNode {
   depth: number;
   goals: Goal[];
   status: 'open' | 'solved';
-  /** The REPL's id for this state on a worker generation, when it lives there. */
-  worker?: { generation: number; id: number };
+  /** Where the state lives now, if anywhere. */
+  worker?: StateLocation;
   /** Cached outcomes of tactics applied here. */
   outcomes: Map<string, TacticOutcome>;
 }
@@ -48,7 +55,7 @@ export class ProofTree {
   }
 
   /** Add the root node. */
-  addRoot(goals: Goal[], worker: { generation: number; id: number }): ProofNode {
+  addRoot(goals: Goal[], worker: StateLocation): ProofNode {
     const node: ProofNode = { stateId: this.newId(), proofId: this.proofId, depth: 0, goals, status: 'open', worker, outcomes: new Map() };
     this.nodes.set(node.stateId, node);
     this.openByGoals.set(canonicalGoals(goals), node.stateId);
@@ -60,7 +67,7 @@ export class ProofTree {
    * Record a successful tactic from `parent`. If an open node with the same goals exists (the
    * parent itself included) it is returned with `duplicate: true` (the new worker state is not kept).
    */
-  addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: { generation: number; id: number }): { node: ProofNode; duplicate: boolean } {
+  addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: StateLocation): { node: ProofNode; duplicate: boolean } {
     const key = canonicalGoals(goals);
     const existing = status === 'open' ? this.openByGoals.get(key) : undefined;
     // A tactic that leaves the goals as they were (e.g. `skip`) leads back to its own node.

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../protocol/api.js';
-import type { WorkerSource } from '../lean/worker-handle.js';
+import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { renderProof } from '../lean/proof-script.js';
@@ -26,7 +26,7 @@ interface Session {
 
 /** Options of the registry. */
 export interface RegistryOptions {
-  workers: WorkerSource;
+  pool: WorkerPool<LeanWorker>;
   datasets?: DatasetIndex;
   ttlMs: number;
   defaultHeader: string;
@@ -35,10 +35,16 @@ export interface RegistryOptions {
 /** Map a worker failure to the API's errors. */
 function workerError(e: unknown): never {
   if (e instanceof LeanWorkerError) {
-    if (e.kind === 'worker_timeout') throw new ApiError(ApiErrors.WorkerTimeout, e.message);
-    if (e.kind === 'worker_exited') throw new ApiError(ApiErrors.WorkerUnavailable, e.message);
+    const after = 'this request is lost; the session and its other states are kept and rebuilt on a new worker';
+    if (e.kind === 'worker_timeout') throw new ApiError(ApiErrors.WorkerTimeout, `${e.message}; ${after}`);
+    if (e.kind === 'worker_exited') throw new ApiError(ApiErrors.WorkerUnavailable, `${e.message}; ${after}`);
   }
   throw e;
+}
+
+/** A node's REPL location as a pool job target. */
+function placement(n: ProofNode): { slot: number; generation: number } | undefined {
+  return n.worker && { slot: n.worker.slot, generation: n.worker.generation };
 }
 
 /** All sessions and proofs of the server. */
@@ -114,14 +120,13 @@ export class SessionRegistry {
     if (!p) return;
     this.proofs.delete(proofId);
     for (const id of p.nodes.keys()) this.states.delete(id);
-    const held = [...p.nodes.values()].flatMap((n) => (n.worker ? [n.worker] : []));
-    void this.opts.workers
-      .peekWithGeneration()
-      .then(async (live) => {
-        const ids = held.filter((h) => h.generation === live?.generation).map((h) => h.id);
-        if (live && ids.length) await live.worker.drop({ proofStates: ids });
-      })
-      .catch(() => undefined);
+    for (const n of p.nodes.values()) this.release(n);
+  }
+
+  /** Drop the REPL state behind a node if its worker still lives (no lease: a drop is tiny). */
+  private release(n: ProofNode): void {
+    const w = n.worker && this.opts.pool.peek(n.worker.slot, n.worker.generation);
+    if (w) void w.drop({ proofStates: [n.worker!.id] }).catch(() => undefined);
   }
 
   /** Start a proof in a session from a statement or a dataset item. */
@@ -137,9 +142,10 @@ export class SessionRegistry {
       statement = item.body;
     }
     const tree = new ProofTree(`prf_${randomUUID()}`, s.id, header, statement!);
-    const { worker, generation } = await this.opts.workers.acquire().catch(workerError);
-    const r = await this.startOn(worker, tree);
-    const root = tree.addRoot(r.goals, { generation, id: r.proofState });
+    const root = await this.opts.pool.run({ tenant: s.id, header }, async ({ worker, slot, generation }) => {
+      const r = await this.startOn(worker, tree);
+      return tree.addRoot(r.goals, { slot, generation, id: r.proofState });
+    });
     this.proofs.set(tree.proofId, tree);
     this.states.set(root.stateId, root);
     s.proofs.add(tree.proofId);
@@ -161,22 +167,28 @@ export class SessionRegistry {
     }
   }
 
-  /** The REPL id of a node on the current worker, replaying its path if it lives elsewhere. */
-  private async materialize(node: ProofNode): Promise<{ worker: LeanWorker; id: number; generation: number }> {
-    const { worker, generation } = await this.opts.workers.acquire().catch(workerError);
-    if (node.worker?.generation === generation) return { worker, id: node.worker.id, generation };
+  /** Run a job for a node on the worker its state lives on (any worker if that one is gone). */
+  private onNode<T>(node: ProofNode, fn: (lease: Lease<LeanWorker>, id: number) => Promise<T>): Promise<T> {
+    const tree = this.proofs.get(node.proofId)!;
+    return this.opts.pool.run({ tenant: tree.sessionId, header: tree.header, on: placement(node) }, async (lease) => fn(lease, await this.materialize(node, lease)));
+  }
+
+  /** The REPL id of a node on the leased worker, replaying its path there if it lives elsewhere. */
+  private async materialize(node: ProofNode, lease: Lease<LeanWorker>): Promise<number> {
+    if (node.worker?.slot === lease.slot && node.worker.generation === lease.generation) return node.worker.id;
     const tree = this.proofs.get(node.proofId)!;
     let id: number;
     if (node.parent === undefined) {
-      id = (await this.startOn(worker, tree)).proofState;
+      id = (await this.startOn(lease.worker, tree)).proofState;
     } else {
-      const parent = await this.materialize(this.states.get(node.parent)!);
-      const r = await parent.worker.applyTactic(parent.id, node.tactic!).catch(workerError);
+      const parentId = await this.materialize(this.states.get(node.parent)!, lease);
+      const r = await lease.worker.applyTactic(parentId, node.tactic!).catch(workerError);
       if (r.status === 'failed') throw new ApiError(ApiErrors.Internal, `replaying ${node.stateId} failed: ${r.error}`);
       id = r.proofState;
     }
-    node.worker = { generation, id };
-    return { worker, id, generation };
+    this.release(node);
+    node.worker = { slot: lease.slot, generation: lease.generation, id };
+    return id;
   }
 
   /** Apply one tactic to a state (cached per state and tactic). */
@@ -184,18 +196,15 @@ export class SessionRegistry {
     const node = this.node(stateId, owners);
     const cached = node.outcomes.get(tactic);
     if (cached) return { ...cached, cached: true };
-    const { worker, id, generation } = await this.materialize(node);
-    const r = await worker.applyTactic(id, tactic).catch(workerError);
-    let outcome: TacticOutcome;
-    if (r.status === 'failed') {
-      outcome = { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
-    } else {
+    const outcome = await this.onNode(node, async ({ worker, slot, generation }, id): Promise<TacticOutcome> => {
+      const r = await worker.applyTactic(id, tactic).catch(workerError);
+      if (r.status === 'failed') return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
       const tree = this.proofs.get(node.proofId)!;
-      const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { generation, id: r.proofState });
+      const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
       if (duplicate) void worker.drop({ proofStates: [r.proofState] }).catch(() => undefined);
       else this.states.set(child.stateId, child);
-      outcome = { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
-    }
+      return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
+    });
     node.outcomes.set(tactic, outcome);
     return outcome;
   }
@@ -225,8 +234,7 @@ export class SessionRegistry {
   async verify(stateId: string, owners: ReadonlySet<string>): Promise<ApiResult<'proof.verify'>> {
     const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
-    const { worker, id } = await this.materialize(node);
-    const judgement = judgeVerification(await worker.verify(id).catch(workerError));
+    const judgement = judgeVerification(await this.onNode(node, ({ worker }, id) => worker.verify(id).catch(workerError)));
     const tactics = tree.pathTo(node);
     return {
       proved: judgement.proved,

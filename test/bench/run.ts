@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick]`: one Lean worker, measured three ways in one run —
- * cold start and RSS; per-tactic-step latency at the worker's JSON-RPC boundary beside the
- * time Lean reports for the same step; and the same steps through the WebSocket API
- * (server + client over loopback), interleaved with the direct ones, as a ratio.
+ * `npm run bench [-- --quick]`, in one run: a Lean worker's cold start and RSS; per-tactic-step
+ * latency at the worker's JSON-RPC boundary beside the time Lean reports for the same step;
+ * the same steps through the WebSocket API (server + client over loopback), interleaved with
+ * the direct ones, as a ratio; then batch-check throughput with one worker and with N (the
+ * configured pool size, default one per core) and cold versus reused-header check cost.
  * Prints a table and writes `.bench/latest.json`.
  */
 import fs from 'node:fs';
@@ -12,10 +13,12 @@ import Table from 'cli-table3';
 import { build } from '../../server/app.js';
 import { loadConfig } from '../../server/config/config.js';
 import { workerOptions } from '../../server/lean/backend.js';
-import { RestartingWorker } from '../../server/lean/worker-handle.js';
+import { LeanWorker } from '../../server/lean/worker.js';
+import { WorkerPool } from '../../server/pool/worker-pool.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset, startTestWorker } from '../support/lean.js';
+import { benchPool } from './throughput.js';
 
 const quick = process.argv.includes('--quick');
 const TACTICS = ['rfl', 'decide', 'omega', 'simp', 'trivial', 'constructor', 'intro h', 'norm_num'];
@@ -36,8 +39,16 @@ const env = (await worker.importHeader(items[0]!.header)).env;
 const importMs = performance.now() - importT0;
 
 const config = loadConfig([]);
-const workers = new RestartingWorker(worker.spawnSpec, workerOptions(config), Promise.resolve(worker));
-const app = await build({ workers, logLevel: 'warn' });
+/** A one-worker pool around the worker measured directly (a replacement would be a fresh start). */
+let first: LeanWorker | undefined = worker;
+const spawnOnce = async () => {
+  const w = first ?? (await LeanWorker.start(worker.spawnSpec, workerOptions(config)));
+  first = undefined;
+  return w;
+};
+const pool = new WorkerPool({ size: 1, spawn: spawnOnce, maxQueue: 1024, maxQueuePerTenant: 64 });
+await pool.start();
+const app = await build({ pool, ownsPool: false, logLevel: 'warn' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const addr = app.server.address() as { port: number };
 const client = await LeanEnvClient.connect(`http://127.0.0.1:${addr.port}`);
@@ -73,6 +84,7 @@ for (const item of items) {
 const rssBytes = worker.rssBytes();
 await client.close();
 await app.close();
+const poolBench = await benchPool(worker, items, config, Math.max(2, config.workers));
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
 const p = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
@@ -92,6 +104,7 @@ const results = {
   stepOverheadMs: p(overhead),
   stepWebSocketMs: p(wsMs),
   webSocketOverDirectP50: percentile(wsMs, 50) / percentile(rpcMs, 50),
+  pool: poolBench,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -107,6 +120,11 @@ table.push(
   ['worker overhead p50 / p95', `${r1(results.stepOverheadMs.p50)} / ${r1(results.stepOverheadMs.p95)} ms`],
   ['same steps via WebSocket API p50 / p95', `${r1(results.stepWebSocketMs.p50)} / ${r1(results.stepWebSocketMs.p95)} ms`],
   ['WebSocket / direct, p50', `${results.webSocketOverDirectP50.toFixed(3)}x (goal <= 1.05x)`],
+  ['batch check, 1 worker', `${poolBench.itemsPerSecOneWorker.toFixed(2)} items/s (${poolBench.checks} checks)`],
+  [`batch check, ${poolBench.workers} workers`, `${poolBench.itemsPerSecAllWorkers.toFixed(2)} items/s`],
+  [`${poolBench.workers} workers / 1 worker`, `${poolBench.speedup.toFixed(2)}x (goal >= ${(0.9 * poolBench.workers).toFixed(1)}x)`],
+  ['check, header imported fresh / reused', `${poolBench.coldCheckMs.toFixed(0)} / ${poolBench.reusedCheckMs.toFixed(0)} ms`],
+  ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],
 );
 console.log(table.toString());
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');

@@ -3,7 +3,7 @@ import { ProofTree, canonicalGoals } from '../../server/sessions/proof-tree.js';
 import type { Goal } from '../../server/protocol/api.js';
 
 const goal = (pretty: string): Goal => ({ caseName: null, hyps: [], target: pretty.replace(/^⊢ /, ''), pretty });
-const w = (id: number) => ({ generation: 1, id });
+const w = (id: number) => ({ slot: 0, generation: 1, id });
 
 describe('ProofTree', () => {
   test('open states with the same goals are one node; the path to a node is its tactics', () => {

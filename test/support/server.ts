@@ -1,11 +1,13 @@
-/** Start the real server (fastify + one real Lean worker) on a free loopback port. */
+/** Start the real server (fastify + a pool of real Lean workers) on a free loopback port. */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { build } from '../../server/app.js';
-import { loadConfig } from '../../server/config/config.js';
-import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
-import { RestartingWorker } from '../../server/lean/worker-handle.js';
+import { build, type AppOptions } from '../../server/app.js';
+import { loadConfig, type ConfigInput } from '../../server/config/config.js';
+import { resolveBackend } from '../../server/lean/backend.js';
+import type { LeanWorker } from '../../server/lean/worker.js';
+import { createPool } from '../../server/pool/create.js';
+import type { WorkerPool } from '../../server/pool/worker-pool.js';
 import { DatasetIndex } from '../../server/sessions/datasets.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 
@@ -13,19 +15,25 @@ import { PROJECT_ROOT } from '../../server/provision/paths.js';
 export interface TestServer {
   app: FastifyInstance;
   url: string;
-  workers: RestartingWorker;
+  pool: WorkerPool<LeanWorker>;
 }
 
-/** Build and listen; the worker is started (and awaited) before returning. */
-export async function startTestServer(o: { sessionTtlMs?: number } = {}): Promise<TestServer> {
-  const config = loadConfig([]);
+/** Options: configuration overrides (`workers` defaults to 1 in tests) and app options. */
+export interface TestServerOptions {
+  config?: ConfigInput;
+  app?: Partial<AppOptions>;
+}
+
+/** Build and listen; every worker is started (and awaited) before returning. */
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  const config = loadConfig([], process.env, { workers: 1, ...o.config });
   const spec = await resolveBackend(config);
-  const workers = new RestartingWorker(spec, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
-  await workers.acquire();
+  const pool = createPool(spec, config, pino({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  await pool.start();
   const datasets = new DatasetIndex([path.resolve(PROJECT_ROOT, '../shared/benchmarks/core-subset.jsonl')]);
-  const app = await build({ workers, datasets, sessionTtlMs: o.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const app = await build({ pool, datasets, sessionTtlMs: config.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn', ...o.app });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('server did not bind a TCP port');
-  return { app, url: `http://127.0.0.1:${addr.port}`, workers };
+  return { app, url: `http://127.0.0.1:${addr.port}`, pool };
 }

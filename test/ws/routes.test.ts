@@ -2,7 +2,7 @@
  * The prover-agent API end to end: a real server, a real Lean worker, real WebSockets.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ResponseError } from 'vscode-jsonrpc';
+import { rpcError } from '../support/rpc.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors } from '../../server/protocol/api.js';
 import { coreSubset } from '../support/lean.js';
@@ -29,7 +29,7 @@ describe('access control', () => {
 
   test('a token-protected server refuses missing and wrong tokens on HTTP and on the WebSocket upgrade', async () => {
     // A second app on the same (real) worker, with a token.
-    const authed = await build({ workers: server.workers, authToken: token, logLevel: 'warn' });
+    const authed = await build({ pool: server.pool, ownsPool: false, authToken: token, logLevel: 'warn' });
     await authed.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(authed.server.address() as { port: number }).port}`;
     try {
@@ -59,19 +59,11 @@ describe('access control', () => {
   });
 });
 
-/** The JSON-RPC error code and data.code a promise rejects with. */
-async function rpcError(p: Promise<unknown>): Promise<{ code: number; tag: unknown }> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ResponseError);
-  const r = e as ResponseError<{ code?: string }>;
-  return { code: r.code, tag: r.data?.code };
-}
-
 describe('WebSocket API', () => {
   test('/health reports the worker and backend', async () => {
     const r = await server.app.inject({ method: 'GET', url: '/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'ok', backend: 'wasm', workers: { ready: 1 } });
+    expect(r.json()).toMatchObject({ status: 'ok', backend: 'wasm', workers: { size: 1, ready: 1, restarts: 0 } });
   });
 
   test('start a dataset item, step, expand with failing tactics, verify and get the proof text', async () => {
@@ -138,7 +130,7 @@ describe('WebSocket API', () => {
   });
 
   test('closing a session forgets its states and releases them in Lean', async () => {
-    const worker = (await server.workers.peek())!;
+    const worker = server.pool.any()!;
     const s = await client.openSession(header);
     const root = await client.start(s.sessionId, { datasetId: 'mathd_numbertheory_551' });
     await client.expand(root.stateId, ['skip', 'decide']);
@@ -160,7 +152,7 @@ describe('WebSocket API', () => {
     expect((await rpcError(client.start('ses_nope', { statement: 'theorem x : True' }))).tag).toBe(ApiErrors.UnknownSession.code);
     expect((await rpcError(client.apply('st_nope', 'rfl'))).tag).toBe(ApiErrors.UnknownState.code);
     const wrongType = await rpcError(client.request('proof.apply', { stateId: 42 as unknown as string, tactic: 'rfl' }));
-    expect(wrongType).toEqual({ code: ApiErrors.InvalidParams.rpcCode, tag: ApiErrors.InvalidParams.code });
+    expect(wrongType).toMatchObject({ code: ApiErrors.InvalidParams.rpcCode, tag: ApiErrors.InvalidParams.code });
     const s = await client.openSession(header);
     const bad = await rpcError(client.start(s.sessionId, { statement: 'theorem bad : (1 : ℕ) = true' }));
     expect(bad.tag).toBe(ApiErrors.StatementError.code);

@@ -1,0 +1,20 @@
+/** Build the worker pool of real Lean workers from the configuration. */
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { workerOptions } from '../lean/backend.js';
+import { LeanWorker, type WorkerSpawn } from '../lean/worker.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** A pool of `config.workers` Lean workers on `spec`, with the configured queue and recycling limits. */
+export function createPool(spec: WorkerSpawn, config: Config, logger?: Logger, size = config.workers): WorkerPool<LeanWorker> {
+  const opts = workerOptions(config, logger);
+  return new WorkerPool({
+    size,
+    spawn: () => LeanWorker.start(spec, opts),
+    maxQueue: config.maxQueue,
+    maxQueuePerTenant: config.maxQueuePerSession,
+    maxRssBytes: config.maxWorkerRssMb * 2 ** 20,
+    recycleAfterRequests: config.recycleAfterRequests,
+    logger,
+  });
+}
