@@ -19,6 +19,8 @@ export interface AppOptions {
   defaultHeader?: string;
   sessionTtlMs?: number;
   maxMessageBytes?: number;
+  /** Largest HTTP request body (default 64 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
   /** Bearer token required on every request, the WebSocket upgrade included. */
   authToken?: string;
   /** On close, how long queued and running requests may finish before workers stop. */
@@ -30,7 +32,7 @@ export interface AppOptions {
 
 /** Build the fastify app with its session registry. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: 64 << 20 });
+  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: opts.maxBodyBytes ?? 64 << 20 });
   const { pool } = opts;
   const registry = new SessionRegistry({
     pool,

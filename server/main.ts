@@ -28,6 +28,7 @@ const app = await build({
   defaultHeader: config.defaultHeader,
   sessionTtlMs: config.sessionTtlMs,
   maxMessageBytes: config.maxMessageBytes,
+  maxBodyBytes: config.maxBodyBytes,
   authToken: config.authToken,
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,

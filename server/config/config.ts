@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   sessionTtlMs: z.number().int().positive().default(600_000),
   /** Largest WebSocket message accepted, in bytes. */
   maxMessageBytes: z.number().int().positive().default(1 << 20),
+  /** Largest HTTP request body accepted (a `/v1/check` batch), in bytes. */
+  maxBodyBytes: z.number().int().positive().default(64 << 20),
   /** Lean workers in the pool (default: one per core, at most one per 5 GiB of memory). */
   workers: z.number().int().min(1).max(256).default(defaultWorkers()),
   /** Requests waiting for a worker, in all; beyond it requests get the `overloaded` error. */
@@ -82,13 +84,14 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
   LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
+  LEANENV_MAX_BODY_BYTES: 'maxBodyBytes',
   LEANENV_AUTH_TOKEN: 'authToken',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',
 };
 
-const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port',
+const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'maxBodyBytes', 'workers', 'port',
   'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs']);
 
 function coerce(key: keyof Config, value: string): unknown {

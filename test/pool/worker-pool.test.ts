@@ -20,7 +20,7 @@ const MAX_MESSAGE = 64 * 1024;
 beforeAll(async () => {
   server = await startTestServer({
     config: { workers: 2, requestTimeoutMs: 15_000, maxQueuePerSession: 4 },
-    app: { maxMessageBytes: MAX_MESSAGE },
+    app: { maxMessageBytes: MAX_MESSAGE, maxBodyBytes: 4 * MAX_MESSAGE },
   });
 });
 afterAll(async () => {
@@ -83,7 +83,7 @@ describe('worker pool (real Lean)', () => {
     await c.close();
   }, 300_000);
 
-  test('an oversized message is refused; that connection and other sessions keep working', async () => {
+  test('oversized messages and bodies are refused; that connection and other sessions keep working', async () => {
     const [a, b] = await Promise.all([LeanEnvClient.connect(server.url), LeanEnvClient.connect(server.url)]);
     const sa = await a.openSession(header);
     const sb = await b.openSession(header);
@@ -91,6 +91,13 @@ describe('worker pool (real Lean)', () => {
     const refused = (await a.sendRaw(huge)) as { error: { code: number; message: string } };
     expect(refused.error.code).toBe(ApiErrors.InvalidRequest.rpcCode);
     expect(refused.error.message).toMatch(/larger than 65536 bytes/);
+    const big = await fetch(`${server.url}/v1/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ id: 'big', code: `theorem big : True := trivial -- ${'x'.repeat(8 * MAX_MESSAGE)}` }] }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { message: string }).message).toMatch(/too large/i);
     const ra = await a.start(sa.sessionId, { statement: 'theorem small_a : True' });
     const rb = await b.start(sb.sessionId, { statement: 'theorem small_b : True' });
     expect((await a.apply(ra.stateId, 'trivial')).status).toBe('solved');
