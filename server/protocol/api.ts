@@ -69,7 +69,13 @@ export const ProofTree = z.object({
 });
 
 /** `proof.verify`: sound verdict for a solved state and the whole proof text. */
-export const ProofVerifyParams = z.object({ stateId: StateId }).strict();
+export const ProofVerifyParams = z
+  .object({
+    stateId: StateId,
+    /** Axioms the proof may use (replaces the default propext, Classical.choice, Quot.sound). */
+    allowedAxioms: z.array(z.string().min(1).max(200)).max(64).optional(),
+  })
+  .strict();
 export const ProofVerifyResult = z.object({
   proved: z.boolean(),
   reason: z.string().optional(),

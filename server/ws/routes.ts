@@ -64,7 +64,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
       'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached),
       'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached),
       'proof.tree': (p) => registry.tree(p.proofId, attached),
-      'proof.verify': (p) => registry.verify(p.stateId, attached),
+      'proof.verify': (p) => registry.verify(p.stateId, attached, p.allowedAxioms),
     };
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {
