@@ -10,6 +10,8 @@ import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
+import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
+import type { RateLimit } from './ws/token-bucket.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -18,6 +20,9 @@ export interface AppOptions {
   defaultHeader?: string;
   sessionTtlMs?: number;
   maxMessageBytes?: number;
+  /** Per-connection WebSocket request rate, per-client HTTP request rate (both off when absent). */
+  wsRateLimit?: RateLimit;
+  httpRateLimit?: HttpRateLimit;
   /** Bearer token required on every request, the WebSocket upgrade included. */
   authToken?: string;
   logLevel?: string;
@@ -35,6 +40,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
   app.decorate('registry', registry);
+  await limitRequestRate(app, opts.httpRateLimit);
   requireToken(app, opts.authToken);
 
   /** `GET /health`: backend, Lean version, worker state, session counts. */
@@ -50,7 +56,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   const metrics = new ServerMetrics();
-  await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
+  await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { workers: opts.workers, metrics });
   await metricsRoutes(app, metrics, async () => ({
     workers_ready: (await opts.workers.peek()) ? 1 : 0,

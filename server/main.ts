@@ -26,6 +26,8 @@ const app = await build({
   defaultHeader: config.defaultHeader,
   sessionTtlMs: config.sessionTtlMs,
   maxMessageBytes: config.maxMessageBytes,
+  wsRateLimit: { perSecond: config.wsRatePerSecond, burst: config.wsRateBurst },
+  httpRateLimit: { max: config.httpRateLimitMax, windowMs: config.httpRateLimitWindowMs },
   authToken: config.authToken,
   logLevel: config.logLevel,
 });

@@ -33,6 +33,14 @@ export const ConfigSchema = z.object({
   sessionTtlMs: z.number().int().positive().default(600_000),
   /** Largest WebSocket message accepted, in bytes. */
   maxMessageBytes: z.number().int().positive().default(1 << 20),
+  /** WebSocket requests per second per connection (token bucket refill); 0 = no limit. */
+  wsRatePerSecond: z.number().min(0).default(50),
+  /** WebSocket requests a connection may send at once (token bucket size). */
+  wsRateBurst: z.number().int().min(1).default(100),
+  /** HTTP requests per client (bearer token, else address) per window; 0 = no limit. */
+  httpRateLimitMax: z.number().int().min(0).default(600),
+  /** The HTTP rate-limit window. */
+  httpRateLimitWindowMs: z.number().int().positive().default(60_000),
   /** Number of workers. */
   workers: z.number().int().min(1).default(Math.max(1, os.availableParallelism())),
   host: z.string().default('127.0.0.1'),
@@ -60,15 +68,19 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
   LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   LEANENV_AUTH_TOKEN: 'authToken',
+  LEANENV_WS_RATE_PER_SECOND: 'wsRatePerSecond',
+  LEANENV_WS_RATE_BURST: 'wsRateBurst',
+  LEANENV_HTTP_RATE_LIMIT_MAX: 'httpRateLimitMax',
+  LEANENV_HTTP_RATE_LIMIT_WINDOW_MS: 'httpRateLimitWindowMs',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',
 };
 
-const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port']);
+const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'workers', 'port', 'wsRatePerSecond', 'wsRateBurst', 'httpRateLimitMax', 'httpRateLimitWindowMs']);
 
 function coerce(key: keyof Config, value: string): unknown {
-  return NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+  return NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 }
 
 /** Configuration values from environment variables (names in `ENV_KEYS`). */

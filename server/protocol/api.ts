@@ -111,6 +111,7 @@ export interface ApiErrorSpec {
 export const ApiErrors = {
   ParseError: { code: 'parse_error', rpcCode: -32700, httpStatus: 400, message: 'message is not valid JSON' },
   InvalidRequest: { code: 'invalid_request', rpcCode: -32600, httpStatus: 400, message: 'not a JSON-RPC 2.0 request' },
+  MessageTooLarge: { code: 'message_too_large', rpcCode: -32600, httpStatus: 413, message: 'message too large' },
   MethodNotFound: { code: 'method_not_found', rpcCode: -32601, httpStatus: 404, message: 'unknown method' },
   InvalidParams: { code: 'invalid_params', rpcCode: -32602, httpStatus: 400, message: 'invalid params' },
   Internal: { code: 'internal', rpcCode: -32603, httpStatus: 500, message: 'internal error' },
@@ -122,6 +123,7 @@ export const ApiErrors = {
   HeaderError: { code: 'header_error', rpcCode: -32006, httpStatus: 422, message: 'the header does not elaborate' },
   WorkerTimeout: { code: 'worker_timeout', rpcCode: -32010, httpStatus: 504, message: 'the request ran past its time limit' },
   WorkerUnavailable: { code: 'worker_unavailable', rpcCode: -32011, httpStatus: 503, message: 'no Lean worker could serve the request' },
+  RateLimited: { code: 'rate_limited', rpcCode: -32029, httpStatus: 429, message: 'too many requests' },
 } as const satisfies Record<string, ApiErrorSpec>;
 
 /** An API error with its registry entry, a specific message and optional data. */
