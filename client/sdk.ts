@@ -65,8 +65,8 @@ export class LeanEnvClient {
     return this.request('proof.tree', { proofId });
   }
   /** Sound verdict for a solved state, with the whole proof text. */
-  verify(stateId: string) {
-    return this.request('proof.verify', { stateId });
+  verify(stateId: string, o: { allowedAxioms?: string[] } = {}) {
+    return this.request('proof.verify', { stateId, ...o });
   }
 
   /** Send raw text over the socket (for protocol tests); the next text frame received is returned. */

@@ -11,6 +11,8 @@ import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
+import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
+import type { RateLimit } from './ws/token-bucket.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -21,6 +23,9 @@ export interface AppOptions {
   maxMessageBytes?: number;
   /** Largest HTTP request body (default 64 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Per-connection WebSocket request rate, per-client HTTP request rate (both off when absent). */
+  wsRateLimit?: RateLimit;
+  httpRateLimit?: HttpRateLimit;
   /** Bearer token required on every request, the WebSocket upgrade included. */
   authToken?: string;
   /** On close, how long queued and running requests may finish before workers stop. */
@@ -43,6 +48,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
   app.decorate('registry', registry);
+  await limitRequestRate(app, opts.httpRateLimit);
   requireToken(app, opts.authToken);
 
   /** `GET /health`: backend, Lean version, the pool (workers, restarts, queue), session counts; 503 until a worker is ready. */
@@ -59,7 +65,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   const metrics = new ServerMetrics();
-  await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20 });
+  await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, metrics });
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();

@@ -29,6 +29,8 @@ const app = await build({
   sessionTtlMs: config.sessionTtlMs,
   maxMessageBytes: config.maxMessageBytes,
   maxBodyBytes: config.maxBodyBytes,
+  wsRateLimit: { perSecond: config.wsRatePerSecond, burst: config.wsRateBurst },
+  httpRateLimit: { max: config.httpRateLimitMax, windowMs: config.httpRateLimitWindowMs },
   authToken: config.authToken,
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,

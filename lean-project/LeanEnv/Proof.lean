@@ -141,12 +141,21 @@ def declarationOf (env : Environment) (ci : ConstantInfo) : Option Declaration :
   | _ => none
 
 /-- Re-add `n` and every declaration it needs that `base` lacks, from `env`, through the
-kernel with clean options, starting from `base`; the first failure is thrown. -/
+kernel with clean options, starting from `base`; the first failure is thrown. `n` itself must
+be a safe declaration with a value (an `unsafe def` would let the kernel accept anything).
+Definitions are compiled as they are re-added, so that a `native_decide` proof's kernel
+evaluation runs the re-added code (without the submission's `implemented_by` attributes). -/
 def replayInKernel (env base : Environment) (n : Name) : CoreM Unit := do
+  match env.find? n with
+  | some (.axiomInfo _) => throwError "{n} is an axiom, not a proof"
+  | some ci => if ci.isUnsafe then throwError "{n} is declared unsafe: the kernel does not check unsafe declarations soundly"
+  | none => pure ()
   let (_, cis) := newDependencies env base n [] #[]
   setEnv base
   for ci in arrayToList cis do
     if let some d := declarationOf env ci then
       addDecl d
+      if let .defnInfo _ := ci then
+        try compileDecl d catch _ => pure ()
 
 end LeanEnv

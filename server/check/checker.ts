@@ -54,6 +54,23 @@ export function theoremNames(text: string): string[] {
   return [...text.matchAll(THEOREM_NAME)].map((m) => m[1]!);
 }
 
+const DECLARATION = /^\s*(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|unsafe|partial|nonrec)\s+)*(?:theorem|lemma|def|abbrev|instance|opaque|example)\b\s*([^\s:({[⦃]*)/;
+
+/** The declaration a 1-based line of `text` belongs to: the nearest declaration keyword at or above it. */
+export function declarationAt(text: string, line: number): string | undefined {
+  const lines = text.split('\n');
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const m = DECLARATION.exec(lines[i]!);
+    if (m) return m[1] || 'example';
+  }
+  return undefined;
+}
+
+/** Replace Lean's private names (`_private.0.foo`, as the module-system build makes them) by the user's names. */
+function plainNames(text: string): string {
+  return text.replace(/_private\.(?:[^.\s]+\.)*?\d+\./g, '');
+}
+
 const HEARTBEAT_TIMEOUT = /\(deterministic\) timeout|maximum number of heartbeats/;
 const USES_SORRY = /declaration uses 'sorry'|declaration uses `sorry`/;
 
@@ -77,9 +94,11 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
       const messages = r.messages;
       const errors = messages.filter((m) => m.severity === 'error');
       if (errors.some((m) => HEARTBEAT_TIMEOUT.test(m.data))) return done('timeout', { reason: 'heartbeat limit reached', messages });
-      if (errors.length) return done('failed', { reason: errors[0]!.data.split('\n')[0], messages });
-      if (r.sorries.length || messages.some((m) => USES_SORRY.test(m.data))) {
-        return done('incomplete', { reason: 'the proof uses sorry', messages });
+      if (errors.length) return done('failed', { reason: plainNames(errors[0]!.data.split('\n')[0]!), messages });
+      const sorryAt = [...r.sorries.map((x) => x.pos.line), ...messages.filter((m) => USES_SORRY.test(m.data)).map((m) => m.pos.line)];
+      if (sorryAt.length) {
+        const decls = [...new Set(sorryAt.map((l) => declarationAt(body, l) ?? `line ${l}`))];
+        return done('incomplete', { reason: `the proof uses sorry (in ${decls.join(', ')})`, messages });
       }
       const names = item.reference ? theoremNames(item.reference).slice(0, 1) : theoremNames(body);
       if (names.length === 0) return done('failed', { reason: 'no theorem to check was found', messages });
@@ -88,13 +107,18 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
         const ref = item.reference ? { referenceEnv: env.env, reference: stripProofBody(item.reference) } : {};
         const d = await worker.checkDecl(r.env, name, { ...ref, baseEnv: env.env });
         if (!d.found) return done('failed', { reason: `theorem ${name} is not declared`, messages });
-        if (d.typeMatches === false) return done('failed', { reason: `theorem ${name} does not have the reference statement's type`, messages });
-        if (d.kernel && !d.kernel.ok) return done('failed', { reason: `kernel re-check of ${name} failed: ${d.kernel.error}`, messages });
+        if (d.typeMatches === false) {
+          return done('failed', { reason: `statement mismatch: theorem ${name} does not have the reference statement's type (it states ${d.type})`, messages });
+        }
+        // Axioms before the kernel: a native_decide proof is refused for Lean.ofReduceBool, by name.
         const j = judgeAxioms(d.axioms, d.importedAxioms, o.allowedAxioms ?? DEFAULT_ALLOWED_AXIOMS);
         j.axioms.forEach((a) => axioms.add(a));
         if (!j.proved) {
           const verdict = j.axioms.includes('sorryAx') ? 'incomplete' : 'failed';
-          return done(verdict, { reason: j.reason, messages, axioms: [...axioms].sort() });
+          return done(verdict, { reason: `${j.reason} (theorem ${name})`, messages, axioms: [...axioms].sort() });
+        }
+        if (d.kernel && !d.kernel.ok) {
+          return done('failed', { reason: `kernel re-check of ${name} failed: ${plainNames(d.kernel.error ?? 'no reason given')}`, messages, axioms: [...axioms].sort() });
         }
       }
       return done('proved', { messages, axioms: [...axioms].sort() });

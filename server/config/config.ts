@@ -54,6 +54,14 @@ export const ConfigSchema = z.object({
   recycleAfterRequests: z.number().int().min(0).default(0),
   /** On SIGTERM, how long in-flight and queued requests may run before workers are stopped. */
   shutdownGraceMs: z.number().int().min(0).default(30_000),
+  /** WebSocket requests per second per connection (token bucket refill); 0 = no limit. */
+  wsRatePerSecond: z.number().min(0).default(50),
+  /** WebSocket requests a connection may send at once (token bucket size). */
+  wsRateBurst: z.number().int().min(1).default(100),
+  /** HTTP requests per client (bearer token, else address) per window; 0 = no limit. */
+  httpRateLimitMax: z.number().int().min(0).default(600),
+  /** The HTTP rate-limit window. */
+  httpRateLimitWindowMs: z.number().int().positive().default(60_000),
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),
@@ -86,16 +94,20 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   LEANENV_MAX_BODY_BYTES: 'maxBodyBytes',
   LEANENV_AUTH_TOKEN: 'authToken',
+  LEANENV_WS_RATE_PER_SECOND: 'wsRatePerSecond',
+  LEANENV_WS_RATE_BURST: 'wsRateBurst',
+  LEANENV_HTTP_RATE_LIMIT_MAX: 'httpRateLimitMax',
+  LEANENV_HTTP_RATE_LIMIT_WINDOW_MS: 'httpRateLimitWindowMs',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',
 };
 
 const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'maxBodyBytes', 'workers', 'port',
-  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs']);
+  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs', 'wsRatePerSecond', 'wsRateBurst', 'httpRateLimitMax', 'httpRateLimitWindowMs']);
 
 function coerce(key: keyof Config, value: string): unknown {
-  return NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+  return NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 }
 
 /** Configuration values from environment variables (names in `ENV_KEYS`). */

@@ -69,7 +69,13 @@ export const ProofTree = z.object({
 });
 
 /** `proof.verify`: sound verdict for a solved state and the whole proof text. */
-export const ProofVerifyParams = z.object({ stateId: StateId }).strict();
+export const ProofVerifyParams = z
+  .object({
+    stateId: StateId,
+    /** Axioms the proof may use (replaces the default propext, Classical.choice, Quot.sound). */
+    allowedAxioms: z.array(z.string().min(1).max(200)).max(64).optional(),
+  })
+  .strict();
 export const ProofVerifyResult = z.object({
   proved: z.boolean(),
   reason: z.string().optional(),
@@ -105,6 +111,7 @@ export interface ApiErrorSpec {
 export const ApiErrors = {
   ParseError: { code: 'parse_error', rpcCode: -32700, httpStatus: 400, message: 'message is not valid JSON' },
   InvalidRequest: { code: 'invalid_request', rpcCode: -32600, httpStatus: 400, message: 'not a JSON-RPC 2.0 request' },
+  MessageTooLarge: { code: 'message_too_large', rpcCode: -32600, httpStatus: 413, message: 'message too large' },
   MethodNotFound: { code: 'method_not_found', rpcCode: -32601, httpStatus: 404, message: 'unknown method' },
   InvalidParams: { code: 'invalid_params', rpcCode: -32602, httpStatus: 400, message: 'invalid params' },
   Internal: { code: 'internal', rpcCode: -32603, httpStatus: 500, message: 'internal error' },
@@ -118,6 +125,7 @@ export const ApiErrors = {
   WorkerUnavailable: { code: 'worker_unavailable', rpcCode: -32011, httpStatus: 503, message: 'no Lean worker could serve the request' },
   Overloaded: { code: 'overloaded', rpcCode: -32012, httpStatus: 503, message: 'the request queue is full; retry after data.retryAfterMs' },
   ShuttingDown: { code: 'shutting_down', rpcCode: -32013, httpStatus: 503, message: 'the server is shutting down' },
+  RateLimited: { code: 'rate_limited', rpcCode: -32029, httpStatus: 429, message: 'too many requests' },
 } as const satisfies Record<string, ApiErrorSpec>;
 
 /** An API error with its registry entry, a specific message and optional data. */

@@ -9,8 +9,7 @@ import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../prot
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
-import { renderProof } from '../lean/proof-script.js';
-import { judgeVerification } from '../lean/verdict.js';
+import { verifySolvedState } from '../check/verify-state.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 
@@ -230,19 +229,20 @@ export class SessionRegistry {
     };
   }
 
-  /** Verify a solved state soundly; returns the verdict and the whole proof text. */
-  async verify(stateId: string, owners: ReadonlySet<string>): Promise<ApiResult<'proof.verify'>> {
+  /**
+   * Verify a solved state soundly: the REPL's kernel check of the proof term, then the whole
+   * proof text re-checked from the header alone as `POST /v1/check` does; verdict and proof text.
+   */
+  async verify(stateId: string, owners: ReadonlySet<string>, allowedAxioms?: readonly string[]): Promise<ApiResult<'proof.verify'>> {
     const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
-    const judgement = judgeVerification(await this.onNode(node, ({ worker }, id) => worker.verify(id).catch(workerError)));
     const tactics = tree.pathTo(node);
-    return {
-      proved: judgement.proved,
-      reason: judgement.reason,
-      axioms: judgement.axioms,
-      tactics,
-      proofText: renderProof(stripProofBody(tree.statement), tactics),
-    };
+    const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(tree.statement), tactics };
+    const verdict = await this.onNode(node, async ({ worker }, id) => {
+      const v = await worker.verify(id).catch(workerError);
+      return verifySolvedState(worker, v, state, allowedAxioms).catch(workerError);
+    });
+    return { ...verdict, tactics };
   }
 
   private view(n: ProofNode): ApiResult<'proof.start'> {

@@ -12,13 +12,19 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { describeIssues } from '../protocol/issues.js';
+import type { RateLimit } from './token-bucket.js';
 
 /** Options of the WebSocket route. */
 export interface WsRouteOptions {
   registry: SessionRegistry;
   metrics: ServerMetrics;
   maxMessageBytes: number;
+  /** Requests per second (and burst) each connection may send; none when absent. */
+  rateLimit?: RateLimit;
 }
+
+/** Frames larger than this many times `maxMessageBytes` close the connection instead of getting an error. */
+export const WS_HARD_LIMIT_FACTOR = 8;
 
 /** Turn any thrown value into a JSON-RPC error response. */
 function toResponseError(e: unknown): ResponseError<unknown> {
@@ -38,13 +44,15 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.infer<S
 
 /** Register the WebSocket plugin and the `/v1/ws` route. */
 export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * 2 } });
+  // Frames up to 8x the limit are read and answered with a message_too_large error (the
+  // connection stays open); beyond that the WebSocket layer closes the connection (1009).
+  await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * WS_HARD_LIMIT_FACTOR } });
   const { registry } = opts;
 
   app.get('/v1/ws', { websocket: true }, (socket) => {
     /** Sessions this connection opened or resumed: the only ones whose states it can use. */
     const attached = new Set<string>();
-    const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes), new WebSocketMessageWriter(socket));
+    const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes, opts.rateLimit), new WebSocketMessageWriter(socket));
     const handlers: { [M in ApiMethod]: (p: z.infer<(typeof ApiMethods)[M]['params']>) => unknown } = {
       'session.open': (p) => {
         const r = registry.open(p.header);
@@ -64,7 +72,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
       'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached),
       'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached),
       'proof.tree': (p) => registry.tree(p.proofId, attached),
-      'proof.verify': (p) => registry.verify(p.stateId, attached),
+      'proof.verify': (p) => registry.verify(p.stateId, attached, p.allowedAxioms),
     };
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {

@@ -18,7 +18,7 @@ const header = item('amc12b_2002_p2').header;
 let env: number;
 
 beforeAll(async () => {
-  worker = await startTestWorker();
+  worker = await startTestWorker({ maxHeaderEnvs: 2 });
   env = (await worker.importHeader(header)).env;
 });
 afterAll(async () => {
@@ -182,6 +182,19 @@ describe('worker', () => {
     await worker.drop({ proofStates: [state] });
     const after = await worker.stats();
     expect(after.proofStates).toBe(before.proofStates);
+  });
+
+  test('imported headers beyond maxHeaderEnvs are dropped least recently used first', async () => {
+    const other = (n: number) => `${header}-- variant ${n}\n`;
+    const { imports, evictions } = worker.headerCounts;
+    await worker.importHeader(header); // most recently used
+    const a = await worker.importHeader(other(1));
+    await worker.importHeader(header);
+    await worker.importHeader(other(2)); // a third header: the least recently used (variant 1) goes
+    expect(worker.headerCounts).toEqual({ imports: imports + 2, evictions: evictions + 1 });
+    expect([worker.hasHeader(header), worker.hasHeader(other(1)), worker.hasHeader(other(2))]).toEqual([true, false, true]);
+    await expect.poll(async () => (await worker.runCommand(a.env, 'example : True := trivial').catch((e: LeanWorkerError) => e)) instanceof LeanWorkerError).toBe(true);
+    expect((await worker.runCommand(env, 'example : True := trivial')).hasErrors).toBe(false);
   });
 
   test('a request over its wall-clock limit kills the worker and reports a timeout', async () => {

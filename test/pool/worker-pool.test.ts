@@ -88,9 +88,9 @@ describe('worker pool (real Lean)', () => {
     const sa = await a.openSession(header);
     const sb = await b.openSession(header);
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'proof.start', params: { sessionId: sa.sessionId, statement: `theorem big : True -- ${'x'.repeat(MAX_MESSAGE)}` } });
-    const refused = (await a.sendRaw(huge)) as { error: { code: number; message: string } };
-    expect(refused.error.code).toBe(ApiErrors.InvalidRequest.rpcCode);
-    expect(refused.error.message).toMatch(/larger than 65536 bytes/);
+    const refused = (await a.sendRaw(huge)) as { id: unknown; error: { code: number; message: string; data: { code: string } } };
+    expect(refused).toMatchObject({ id: 77, error: { code: ApiErrors.MessageTooLarge.rpcCode, data: { code: ApiErrors.MessageTooLarge.code } } });
+    expect(refused.error.message).toMatch(/over the limit of 65536/);
     const big = await fetch(`${server.url}/v1/check`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../server/config/config.js';
+import { loadConfig, type ConfigInput } from '../../server/config/config.js';
 import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
@@ -25,9 +25,9 @@ export function coreSubset(): Map<string, BenchmarkItem> {
   return new Map(items.map((i) => [i.id, i]));
 }
 
-/** Start a real worker on the configured backend (the embedded Lean here). */
-export async function startTestWorker(): Promise<LeanWorker> {
-  const config = loadConfig([]);
+/** Start a real worker on the configured backend (the embedded Lean here), with optional config overrides. */
+export async function startTestWorker(overrides: ConfigInput = {}): Promise<LeanWorker> {
+  const config = loadConfig([], process.env, overrides);
   const spec = await resolveBackend(config);
   return LeanWorker.start(spec, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
 }
