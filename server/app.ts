@@ -51,7 +51,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   await limitRequestRate(app, opts.httpRateLimit);
   requireToken(app, opts.authToken);
 
-  /** `GET /health`: backend, Lean version, the pool (workers, restarts, queue), session counts; 503 until a worker is ready. */
+  /** `GET /health`: backend, Lean version, sandbox, the pool (workers, restarts, queue), session counts; 503 until a worker is ready. */
   app.get('/health', async (_req, reply) => {
     const worker = pool.any();
     const stats = pool.stats();
@@ -59,6 +59,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       status: worker ? 'ok' : 'starting',
       backend: worker?.spawnSpec.backend,
       lean: worker?.info?.version,
+      sandbox: worker?.spawnSpec.sandbox,
       workers: { ...stats, live: pool.workers() },
       ...registry.counts(),
     });

@@ -18,6 +18,12 @@ function defaultWorkers(): number {
 export const ConfigSchema = z.object({
   /** Which Lean to run: native when `lake` is found (auto) or forced, or the embedded wasm Lean. */
   backend: z.enum(['auto', 'native', 'wasm']).default('auto'),
+  /**
+   * Worker containment: `auto` sandboxes workers when this machine can (wasm: Node's permission
+   * model, always; native: bubblewrap when installed), warning when it cannot; `require` refuses
+   * to start unsandboxed workers; `off` runs them unconfined.
+   */
+  sandbox: z.enum(['auto', 'require', 'off']).default('auto'),
   /** Lake project whose environment workers run in (native backend), e.g. a Mathlib project. */
   projectDir: z.string().optional(),
   /** Path of a native `lake` (default: from PATH). */
@@ -76,6 +82,7 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 
 const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_BACKEND: 'backend',
+  LEANENV_SANDBOX: 'sandbox',
   LEANENV_PROJECT_DIR: 'projectDir',
   LEANENV_LAKE: 'lakePath',
   LEANENV_DEFAULT_HEADER: 'defaultHeader',

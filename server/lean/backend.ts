@@ -9,13 +9,28 @@ import { ensureWasmLean } from '../provision/wasm.js';
 import { ensureNativeLean, findLake } from '../provision/native.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
 import type { WorkerOptions, WorkerSpawn } from './worker.js';
+import { probeBubblewrap, withRealPaths, type SandboxInfo } from './sandbox.js';
 import type { Logger } from 'pino';
 
 /** V8 stack for the embedded Lean's main thread, in KB (below the usual 8 MB OS stack limit). */
 export const WASM_STACK_KB = 6000;
 
-/** Provision the configured backend; returns how to start a worker on it. */
+/**
+ * Provision the configured backend; returns how to start a worker on it, sandboxed unless
+ * `config.sandbox` is `off` (`log` gets a warning when workers will run without a sandbox).
+ */
 export async function resolveBackend(config: Config, log: (l: string) => void = () => {}): Promise<WorkerSpawn> {
+  const spec = await unconfinedSpawn(config, log);
+  const confined = await confine(spec, config);
+  if (confined.sandbox.kind === 'none') {
+    const msg = `WARNING: Lean workers run WITHOUT a sandbox: ${confined.sandbox.detail}`;
+    if (config.sandbox === 'require') throw new Error(`sandbox "require": ${msg}`);
+    log(msg);
+  }
+  return confined;
+}
+
+async function unconfinedSpawn(config: Config, log: (l: string) => void): Promise<WorkerSpawn> {
   const lake = config.backend === 'wasm' ? undefined : await findLake(config.lakePath);
   if (config.backend === 'native' && !lake) {
     throw new Error('backend "native" needs `lake` on PATH or --lake-path; none was found');
@@ -28,6 +43,7 @@ export async function resolveBackend(config: Config, log: (l: string) => void = 
       args: ['env', native.replBinary],
       cwd: path.resolve(config.projectDir ?? PROJECT_ROOT),
       env: {},
+      sandbox: OFF,
     };
   }
   const w = await ensureWasmLean({ cacheDir: config.cacheDir, log });
@@ -41,6 +57,39 @@ export async function resolveBackend(config: Config, log: (l: string) => void = 
     args: [`--stack-size=${WASM_STACK_KB}`, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
     env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
+    sandbox: OFF,
+    wasm: { dir: path.dirname(w.leanJs) },
+  };
+}
+
+const OFF: SandboxInfo = { kind: 'none', detail: 'turned off by configuration (sandbox: off)' };
+
+/** Add the sandbox the configuration asks for and this machine offers. */
+async function confine(spec: WorkerSpawn, config: Config): Promise<WorkerSpawn> {
+  if (config.sandbox === 'off') return spec;
+  if (spec.backend === 'wasm' && spec.wasm) {
+    // Everything the embedded Lean reads lives in the set-up's wasm directory (glue, lean.wasm
+    // link, library, REPL); lean.wasm's link target is in node_modules. Node skips its compile
+    // cache without write access to it, which we do not give (a worker could poison it).
+    const readPaths = withRealPaths([spec.wasm.dir, path.join(spec.wasm.dir, 'lean.wasm')]);
+    return {
+      ...spec,
+      sandbox: {
+        kind: 'node-permission',
+        detail: `node --permission: read ${spec.wasm.dir} and a per-worker scratch directory, write only the scratch directory, no child processes, no sockets`,
+      },
+      confine: { kind: 'node-permission', readPaths, mounts: [spec.wasm.dir] },
+    };
+  }
+  const probe = await probeBubblewrap();
+  if (!probe.bwrap) return { ...spec, sandbox: { kind: 'none', detail: probe.reason ?? 'no bwrap' } };
+  return {
+    ...spec,
+    sandbox: {
+      kind: 'bubblewrap',
+      detail: `${probe.bwrap}: host file system read-only, private /tmp, writable per-worker scratch directory, no network`,
+    },
+    confine: { kind: 'bubblewrap', bwrap: probe.bwrap },
   };
 }
 

@@ -19,6 +19,7 @@ import { LeanWorkerError } from './errors.js';
 import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
 import { judgeVerification, type Judgement } from './verdict.js';
 import { renderProof } from './proof-script.js';
+import { prepareLaunch, type Confinement, type SandboxInfo } from './sandbox.js';
 
 /** How a proof state was reached: its start statement, or its parent and the tactic applied. */
 type Lineage = { statement: string } | { parent: number; tactic: string };
@@ -41,6 +42,12 @@ export interface WorkerSpawn {
   env: Record<string, string>;
   /** Backend name for logs and /health. */
   backend: 'wasm' | 'native';
+  /** How workers are contained (for logs and /health); kind `none` means not at all. */
+  sandbox: SandboxInfo;
+  /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
+  confine?: Confinement;
+  /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
+  wasm?: { dir: string };
 }
 
 /** Limits and logging for a worker. */
@@ -65,6 +72,8 @@ export class LeanWorker {
   readyMs: number | undefined;
   /** Headers imported (cache misses) and header environments evicted, since start. */
   readonly headerCounts = { imports: 0, evictions: 0 };
+  /** The sandbox's writable directory for this process (removed when it exits), if sandboxed. */
+  scratchDir: string | undefined;
   private exited = false;
   private disposing = false;
   private killed = false;
@@ -85,9 +94,11 @@ export class LeanWorker {
   static async start(spec: WorkerSpawn, opts: WorkerOptions): Promise<LeanWorker> {
     const log = opts.logger;
     const t0 = Date.now();
-    const proc = execa(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
+    const launch = prepareLaunch(spec);
+    if (spec.sandbox.kind === 'none') log?.warn({ sandbox: spec.sandbox }, `Lean worker runs WITHOUT a sandbox: ${spec.sandbox.detail}`);
+    const proc = execa(launch.command, launch.args, {
+      cwd: launch.cwd,
+      env: launch.env,
       extendEnv: true,
       stdin: 'pipe',
       stdout: 'pipe',
@@ -101,6 +112,8 @@ export class LeanWorker {
     proc.stdout!.pipe(filter);
     const conn = createMessageConnection(new StreamMessageReader(filter), new StreamMessageWriter(proc.stdin!));
     const worker = new LeanWorker(spec, opts, proc, conn);
+    worker.scratchDir = launch.scratchDir;
+    worker.onExitOnce(launch.cleanup);
     worker.forwardStderr();
     conn.onError(([err]) => log?.warn({ err: err.message }, 'worker connection error'));
     conn.listen();
@@ -112,7 +125,7 @@ export class LeanWorker {
       throw e;
     }
     worker.readyMs = Date.now() - t0;
-    log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version }, 'Lean worker ready');
+    log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version, sandbox: spec.sandbox.kind }, 'Lean worker ready');
     return worker;
   }
 

@@ -61,12 +61,40 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}if(stream.tty.ops===TTY.default_tty_ops)stream.tty.ops.fsync(stream.tty)}catch(e){throw new FS.ErrnoError(29)}',
   },
   {
-    name: 'mounts: the working directory and LEANENV_WASM_MOUNTS, not only /home and /tmp',
+    name: 'node fs constants without process.binding (refused under --permission)',
+    find: 'var flags=process.binding("constants")["fs"];',
+    replace: 'var flags=require("fs").constants;',
+  },
+  {
+    name: 'host errors: a permission refusal reaches Lean as EACCES',
+    find: 'convertNodeCode(e){var code=e.code;return ERRNO_CODES[code]}',
+    replace: 'convertNodeCode(e){var code=e.code;return ERRNO_CODES[code==="ERR_ACCESS_DENIED"?"EACCES":code]}',
+  },
+  {
+    name: 'mounts: /home and /tmp only where Node may read them, then the working directory and LEANENV_WASM_MOUNTS',
     find: 'FS.mount(NODEFS,{root:"/home"},"/home");FS.mount(NODEFS,{root:"/tmp"},"/tmp");var cwd=process.cwd();',
     replace:
-      'FS.mount(NODEFS,{root:"/home"},"/home");FS.mount(NODEFS,{root:"/tmp"},"/tmp");var cwd=process.cwd();' +
-      'for(var mnt of [cwd,...(process.env.LEANENV_WASM_MOUNTS||"").split(":")]){if(!mnt||mnt==="/"||/^\\/(home|tmp)(\\/|$)/.test(mnt))continue;' +
-      'try{FS.mkdirTree(mnt);FS.mount(NODEFS,{root:mnt},mnt)}catch(e){}}',
+      'var leanenvMounts=[];for(var mnt of ["/home","/tmp"]){if(!process.permission||process.permission.has("fs.read",mnt)){FS.mount(NODEFS,{root:mnt},mnt);leanenvMounts.push(mnt)}}var cwd=process.cwd();' +
+      'for(var mnt of [cwd,...(process.env.LEANENV_WASM_MOUNTS||"").split(":")].filter(Boolean).sort((a,b)=>a.length-b.length)){' +
+      'if(mnt==="/"||leanenvMounts.some(m=>mnt===m||mnt.startsWith(m+"/")))continue;' +
+      'try{FS.mkdirTree(mnt);FS.mount(NODEFS,{root:mnt},mnt);leanenvMounts.push(mnt)}catch(e){try{fs.writeSync(2,"leanenv-wasm: cannot mount "+mnt+": "+e+"\\n")}catch(e2){}}}',
+  },
+  {
+    name: 'sockets: no WebSocket-backed connections under the permission model',
+    find: 'if(ENVIRONMENT_IS_NODE){WebSocketConstructor=require("ws")}',
+    replace:
+      'if(ENVIRONMENT_IS_NODE){if(process.permission)throw new Error("leanenv sandbox: no network");WebSocketConstructor=require("ws")}',
+  },
+  {
+    name: 'sockets: no WebSocket-backed servers under the permission model',
+    find: 'var WebSocketServer=require("ws").Server;',
+    replace: 'if(process.permission)throw new FS.ErrnoError(63);var WebSocketServer=require("ws").Server;',
+  },
+  {
+    name: 'system(): a refused child process is a failed command, not a crash',
+    find: 'var cp=require("child_process");var ret=cp.spawnSync(cmdstr,[],{shell:true,stdio:"inherit"});',
+    replace:
+      'var cp=require("child_process");try{var ret=cp.spawnSync(cmdstr,[],{shell:true,stdio:"inherit"})}catch(e){if(e.code==="ERR_ACCESS_DENIED")return-1;throw e}',
   },
   {
     name: 'report the exception that ends the process on stderr',

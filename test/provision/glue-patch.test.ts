@@ -17,6 +17,15 @@ describe('patchGlue', () => {
     expect(patched).toContain('__leanenvSymIndex');
   });
 
+  test('the patched glue runs under the permission model: no process.binding, host mounts only where readable', () => {
+    const patched = patchGlue(shipped);
+    // Node refuses process.binding under --permission; the shipped glue calls it once, for fs constants.
+    expect(shipped.split('process.binding(').length - 1).toBe(1);
+    expect(patched).not.toContain('process.binding(');
+    expect(patched).not.toContain('FS.mount(NODEFS,{root:"/home"},"/home")');
+    expect(patched).toContain('process.permission.has("fs.read",mnt)');
+  });
+
   test('refuses glue that is not the expected version, naming the patch', () => {
     const other = shipped.replace('var pthreadPoolSize=4;', 'var pthreadPoolSize=8;');
     expect(() => patchGlue(other)).toThrow(/pthread pool size/);

@@ -63,7 +63,7 @@ describe('WebSocket API', () => {
   test('/health reports the worker and backend', async () => {
     const r = await server.app.inject({ method: 'GET', url: '/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'ok', backend: 'wasm', workers: { size: 1, ready: 1, restarts: 0 } });
+    expect(r.json()).toMatchObject({ status: 'ok', backend: 'wasm', workers: { size: 1, ready: 1, restarts: 0 }, sandbox: { kind: 'node-permission' } });
   });
 
   test('start a dataset item, step, expand with failing tactics, verify and get the proof text', async () => {
