@@ -69,6 +69,8 @@ export interface BubblewrapOptions {
   scratchDir: string;
   /** Working directory inside the sandbox. */
   cwd: string;
+  /** Host paths to keep visible (read-only) even though they lie under the private /tmp: the project, the program. */
+  keep?: readonly string[];
   command: string;
   args: readonly string[];
 }
@@ -84,7 +86,8 @@ export function bubblewrapArgs(o: BubblewrapOptions): string[] {
     '--dev', '/dev',
     '--proc', '/proc',
     '--tmpfs', '/tmp',
-    // After the /tmp tmpfs, so that a scratch directory under /tmp stays the host's.
+    // After the /tmp tmpfs, so that the project, the program and the scratch directory stay the host's.
+    ...underTmp(o.keep ?? []).flatMap((p) => ['--ro-bind', p, p]),
     '--bind', o.scratchDir, o.scratchDir,
     '--setenv', 'TMPDIR', o.scratchDir,
     // The server's bearer token is no business of Lean code.
@@ -99,6 +102,11 @@ export function bubblewrapArgs(o: BubblewrapOptions): string[] {
     o.command,
     ...o.args,
   ];
+}
+
+/** The paths of `paths` that the private /tmp would hide (only those need binding again). */
+function underTmp(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((p) => path.resolve(p)).filter((p) => p === '/tmp' || p.startsWith('/tmp/')))];
 }
 
 /** Look for `bwrap` on PATH and check that it can create its namespaces here; undefined with the reason otherwise. */
@@ -148,6 +156,15 @@ export function withRealPaths(paths: readonly string[]): string[] {
   return [...out];
 }
 
+/** The real path of a program given by path (a bare name found on PATH is left as it is). */
+function realCommand(command: string): string {
+  try {
+    return command.includes('/') ? fs.realpathSync(command) : command;
+  } catch {
+    return command;
+  }
+}
+
 /**
  * Turn a spawn description into one worker start. With a confinement, makes a fresh scratch
  * directory (`<tmpdir>/leanenv-worker-XXXXXX`) that becomes the worker's only writable place
@@ -172,7 +189,7 @@ export function prepareLaunch(spec: WorkerSpawn): Launch {
   }
   return {
     command: c.bwrap,
-    args: bubblewrapArgs({ scratchDir, cwd: spec.cwd, command: spec.command, args: spec.args }),
+    args: bubblewrapArgs({ scratchDir, cwd: spec.cwd, keep: [spec.cwd, ...(spec.command.includes('/') ? [path.dirname(realCommand(spec.command))] : [])], command: spec.command, args: spec.args }),
     cwd: spec.cwd,
     env: spec.env,
     scratchDir,

@@ -93,6 +93,13 @@ describe('bubblewrap arguments', () => {
   test('the command comes last, after --', () => {
     expect(args.slice(args.indexOf('--'))).toEqual(['--', 'lake', 'env', '/repl']);
   });
+
+  test('a project or program under /tmp is bound again read-only after the private /tmp; others are not', () => {
+    const a = bubblewrapArgs({ scratchDir: '/tmp/s', cwd: '/tmp/proj', keep: ['/tmp/proj', '/opt/lean/bin', '/tmp/tools/bin'], command: 'lake', args: [] });
+    const binds = a.flatMap((x, i) => (x === '--ro-bind' ? [[a[i + 1], i]] : []));
+    expect(binds.map(([p]) => p)).toEqual(['/', '/tmp/proj', '/tmp/tools/bin']);
+    for (const [p, i] of binds) if (p !== '/') expect(i).toBeGreaterThan(a.indexOf('--tmpfs'));
+  });
 });
 
 describe('a real process under bubblewrap', async () => {
