@@ -12,6 +12,7 @@ import { build, type AppOptions } from '../../server/app.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { LeanEnvClient } from '../../client/sdk.js';
+import { rpcError } from '../support/rpc.js';
 import { ApiErrors } from '../../server/protocol/api.js';
 import { TokenBucket } from '../../server/ws/token-bucket.js';
 import { loadConfig } from '../../server/config/config.js';
@@ -28,13 +29,6 @@ async function serve(o: Partial<AppOptions>): Promise<string> {
   apps.push(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-}
-
-/** The error a promise rejects with, as a JSON-RPC ResponseError. */
-async function rpcError(p: Promise<unknown>): Promise<ResponseError<Record<string, unknown>>> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ResponseError);
-  return e as ResponseError<Record<string, unknown>>;
 }
 
 describe('WebSocket message size', () => {

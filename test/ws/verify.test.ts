@@ -5,7 +5,7 @@
  * from the header catches it), an axiom from the session's header; honest proofs pass.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ResponseError } from 'vscode-jsonrpc';
+import { rpcError } from '../support/rpc.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors } from '../../server/protocol/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -74,9 +74,7 @@ describe('proof.verify refuses tricks, naming the cause', () => {
 
   test('invalid allowedAxioms are refused with invalid_params', async () => {
     const stateId = await reach(statementOf('mathd_numbertheory_342'), ['decide']);
-    const e = await client.request('proof.verify', { stateId, allowedAxioms: [''] }).then(() => undefined, (err: unknown) => err);
-    expect(e).toBeInstanceOf(ResponseError);
-    expect((e as ResponseError<{ code: string }>).data?.code).toBe(ApiErrors.InvalidParams.code);
+    expect((await rpcError(client.request('proof.verify', { stateId, allowedAxioms: [''] }))).tag).toBe(ApiErrors.InvalidParams.code);
   });
 });
 
