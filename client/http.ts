@@ -1,5 +1,5 @@
 /** Client for `POST /v1/check`: results are streamed back (NDJSON) as the server finishes them. */
-import type { CheckItem, CheckResult } from '../server/check/checker.js';
+import type { CheckItem, CheckResult } from '../protocol/check.js';
 
 /** Check items on a server; `onResult` sees each result as it arrives. Returns all results in order of arrival. */
 export async function checkOnServer(

@@ -2,37 +2,54 @@
  * Typed TypeScript client for the leanenv WebSocket API (`/v1/ws`): one method per API
  * method, params and results checked against the shared protocol schemas.
  */
-import WebSocket from 'ws';
-import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc';
-import { ApiMethods, type ApiMethod, type ApiParams, type ApiResult } from '../server/protocol/api.js';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../server/ws/socket-transport.js';
+import { ApiMethods, type ApiMethod, type ApiParams, type ApiResult } from '../protocol/api.js';
+import { RpcTransport, type SocketLike } from './rpc-transport.js';
+
+export { RpcError } from './rpc-transport.js';
+
+/** The WebSocket URL of a server from its base URL (`http://host:port` or `ws://…/v1/ws`). */
+export function webSocketUrl(url: string): URL {
+  const u = new URL(url);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (u.pathname === '/' || u.pathname === '') u.pathname = '/v1/ws';
+  return u;
+}
+
+/** Open a WebSocket: the platform's in a browser, npm `ws` in Node (which can send headers). */
+async function openSocket(url: URL, token?: string): Promise<SocketLike> {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  const Native = (globalThis as { WebSocket?: new (u: string) => SocketLike }).WebSocket;
+  const socket: SocketLike & { addEventListener(t: 'open' | 'error', l: (e: unknown) => void): void } =
+    typeof (globalThis as { window?: unknown }).window !== 'undefined' && Native
+      ? (new Native(url.toString()) as never)
+      : (new (await import('ws')).default(url, { headers }) as never);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve());
+    socket.addEventListener('error', (e) => {
+      const cause = (e as { error?: unknown }).error;
+      reject(cause instanceof Error ? cause : new Error(`cannot connect to ${url}`));
+    });
+  });
+  return socket;
+}
 
 /** A connection to a leanenv server. */
 export class LeanEnvClient {
   private constructor(
-    private readonly socket: WebSocket,
-    private readonly conn: MessageConnection,
+    private readonly socket: SocketLike,
+    private readonly rpc: RpcTransport,
   ) {}
 
   /** Connect to `ws://host:port/v1/ws` (an `http://` base URL is accepted too). */
   static async connect(url: string, o: { token?: string } = {}): Promise<LeanEnvClient> {
-    const wsUrl = new URL(url);
-    if (wsUrl.protocol === 'http:') wsUrl.protocol = 'ws:';
-    if (wsUrl.protocol === 'https:') wsUrl.protocol = 'wss:';
-    if (wsUrl.pathname === '/' || wsUrl.pathname === '') wsUrl.pathname = '/v1/ws';
-    const socket = new WebSocket(wsUrl, { headers: o.token ? { authorization: `Bearer ${o.token}` } : {} });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    const conn = createMessageConnection(new WebSocketMessageReader(socket, 64 << 20), new WebSocketMessageWriter(socket));
-    conn.listen();
-    return new LeanEnvClient(socket, conn);
+    const socket = await openSocket(webSocketUrl(url), o.token);
+    return new LeanEnvClient(socket, new RpcTransport(socket));
   }
 
   /** Send one request; the result is validated against the protocol schema. */
   async request<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const raw = await this.conn.sendRequest(method, params);
+    const raw = await this.rpc.request(method, params);
     return ApiMethods[method].result.parse(raw) as ApiResult<M>;
   }
 
@@ -71,18 +88,14 @@ export class LeanEnvClient {
 
   /** Send raw text over the socket (for protocol tests); the next text frame received is returned. */
   sendRaw(text: string): Promise<unknown> {
-    return new Promise((resolve) => {
-      this.socket.once('message', (d: Buffer) => resolve(JSON.parse(d.toString('utf8'))));
-      this.socket.send(text);
-    });
+    return this.rpc.sendRaw(text);
   }
 
   /** Close the connection (sessions stay resumable for their TTL). */
   async close(): Promise<void> {
-    this.conn.dispose();
-    if (this.socket.readyState === WebSocket.CLOSED) return;
+    if (this.socket.readyState === 3) return;
     await new Promise<void>((resolve) => {
-      this.socket.once('close', () => resolve());
+      this.socket.addEventListener('close', () => resolve());
       this.socket.close();
     });
   }

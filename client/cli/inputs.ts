@@ -1,8 +1,8 @@
 /** Reading check inputs: Lean files (one item each) and JSONL files (one item per record). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CheckItem } from '../../server/check/checker.js';
-import { describeIssues } from '../../server/protocol/issues.js';
+import { CheckItem } from '../../protocol/check.js';
+import { describeIssues } from '../../protocol/issues.js';
 
 /**
  * Items from files. A `.lean` file is one item (id: its path, code: its text). A `.jsonl`

@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { checkOnServer } from '../http.js';
 import { readItems } from './inputs.js';
-import type { CheckItem, CheckResult } from '../../server/check/checker.js';
+import type { CheckItem, CheckResult } from '../../protocol/check.js';
 
 const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...

@@ -4,33 +4,12 @@
  * error (not checked: no worker could run it) —
  * with the messages, the axioms used and the time taken.
  */
-import { z } from 'zod';
-import type { LeanMessage } from '../protocol/repl.js';
+import type { CheckItem, CheckResult, Verdict } from '../../protocol/check.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { DEFAULT_ALLOWED_AXIOMS, judgeAxioms } from '../lean/verdict.js';
 
-/** One item: a whole file (`code`) or a header and a body; an optional reference statement. */
-export const CheckItem = z.union([
-  z.object({ id: z.string().min(1), code: z.string(), reference: z.string().optional() }).strict(),
-  z.object({ id: z.string().min(1), header: z.string(), body: z.string(), reference: z.string().optional() }).strict(),
-]);
-export type CheckItem = z.infer<typeof CheckItem>;
-
-/** Verdicts of a check. */
-export const Verdict = z.enum(['proved', 'failed', 'incomplete', 'timeout', 'error']);
-export type Verdict = z.infer<typeof Verdict>;
-
-/** The result of checking one item. */
-export interface CheckResult {
-  id: string;
-  verdict: Verdict;
-  /** Why it is not proved. */
-  reason?: string;
-  messages: LeanMessage[];
-  axioms: string[];
-  elapsedMs: number;
-}
+export type { CheckItem, CheckResult, Verdict };
 
 /** Options of a check. */
 export interface CheckOptions {

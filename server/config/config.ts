@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
-import { describeIssues } from '../protocol/issues.js';
+import { describeIssues } from '../../protocol/issues.js';
 
 /** One worker per core, at most one per 5 GiB (an embedded-Lean worker takes about 4 GB). */
 function defaultWorkers(): number {

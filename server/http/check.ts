@@ -8,24 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { ApiError, ApiErrors } from '../protocol/api.js';
-import { CheckItem, checkItem, splitHeader, type CheckResult, type Verdict } from '../check/checker.js';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
+import { CheckRequest, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
+import { checkItem, splitHeader } from '../check/checker.js';
 import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, type WorkerPool } from '../pool/worker-pool.js';
 import type { ServerMetrics } from './metrics.js';
-import { describeIssues } from '../protocol/issues.js';
-
-/** The request body. */
-export const CheckRequest = z
-  .object({
-    items: z.array(CheckItem).min(1).max(100_000),
-    allowedAxioms: z.array(z.string()).optional(),
-  })
-  .strict();
+import { describeIssues } from '../../protocol/issues.js';
 
 /** Counts per verdict. */
-export function summarize(results: readonly CheckResult[]): Record<Verdict, number> & { total: number } {
+export function summarize(results: readonly CheckResult[]): CheckSummary {
   const s = { total: results.length, proved: 0, failed: 0, incomplete: 0, timeout: 0, error: 0 };
   for (const r of results) s[r.verdict] += 1;
   return s;

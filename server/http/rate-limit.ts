@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { ApiErrors } from '../protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 
 /** Requests allowed per window; `max: 0` turns the limit off. */
 export interface HttpRateLimit {

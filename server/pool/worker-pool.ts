@@ -7,7 +7,7 @@
  * or request budget is recycled between jobs.
  */
 import type { Logger } from 'pino';
-import { ApiError, ApiErrors } from '../protocol/api.js';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { FairQueue, type QueueRefusal } from './fair-queue.js';
 
 /** What the pool needs of a worker (a LeanWorker; pure scheduling tests use a stand-in). */

@@ -4,7 +4,7 @@
  * replay), edges carry tactics. Open states with the same canonical goal text are one
  * node; (state, tactic) results are cached.
  */
-import type { Goal, TacticOutcome } from '../protocol/api.js';
+import type { Goal, TacticOutcome } from '../../protocol/api.js';
 
 /** Where a proof state lives: the REPL's id on a pool slot's worker generation. */
 export interface StateLocation {

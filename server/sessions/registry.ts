@@ -5,7 +5,7 @@
  * (start statement + tactic path) when the worker it lived on is gone.
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../protocol/api.js';
+import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../../protocol/api.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';

@@ -1,17 +1,17 @@
 /**
  * `GET /v1/ws`: the prover-agent API, JSON-RPC 2.0 over a WebSocket, one vscode-jsonrpc
  * connection per socket. Params are validated with the protocol's zod schemas; errors
- * use the registry in `server/protocol/api.ts` and never close the connection.
+ * use the registry in `protocol/api.ts` and never close the connection.
  */
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createMessageConnection, ResponseError } from 'vscode-jsonrpc';
 import type { z } from 'zod';
-import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../protocol/api.js';
+import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../../protocol/api.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
 import type { ServerMetrics } from '../http/metrics.js';
-import { describeIssues } from '../protocol/issues.js';
+import { describeIssues } from '../../protocol/issues.js';
 import type { RateLimit } from './token-bucket.js';
 
 /** Options of the WebSocket route. */

@@ -7,7 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import { AbstractMessageReader, AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
-import { ApiErrors } from '../protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 
 /** Whether a parsed value has the shape of a JSON-RPC 2.0 request, notification or response. */

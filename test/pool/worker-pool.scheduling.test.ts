@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { WorkerPool, type PoolWorker } from '../../server/pool/worker-pool.js';
-import { ApiError, ApiErrors } from '../../server/protocol/api.js';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
 
 /** A stand-in worker: remembers headers, can be "killed", reports a settable RSS. */
 class FakeWorker implements PoolWorker {

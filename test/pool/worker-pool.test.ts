@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LeanEnvClient } from '../../client/sdk.js';
-import { ApiErrors } from '../../server/protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 import { shutdown } from '../../server/lifecycle.js';
 import { coreSubset } from '../support/lean.js';
 import { rpcError } from '../support/rpc.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ProofTree, canonicalGoals } from '../../server/sessions/proof-tree.js';
-import type { Goal } from '../../server/protocol/api.js';
+import type { Goal } from '../../protocol/api.js';
 
 const goal = (pretty: string): Goal => ({ caseName: null, hyps: [], target: pretty.replace(/^⊢ /, ''), pretty });
 const w = (id: number) => ({ slot: 0, generation: 1, id });

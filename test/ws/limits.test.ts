@@ -6,14 +6,14 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { ResponseError } from 'vscode-jsonrpc';
+import type { RpcError } from '../../client/sdk.js';
 import type { FastifyInstance } from 'fastify';
 import { build, type AppOptions } from '../../server/app.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { rpcError } from '../support/rpc.js';
-import { ApiErrors } from '../../server/protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 import { TokenBucket } from '../../server/ws/token-bucket.js';
 import { loadConfig } from '../../server/config/config.js';
 
@@ -61,7 +61,7 @@ describe('WebSocket request rate', () => {
     const c = await LeanEnvClient.connect(url);
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => c.openSession()));
     expect(results.filter((r) => r.status === 'fulfilled').length).toBe(3);
-    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as ResponseError<{ code: string; retryAfterMs: number }>] : []));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as RpcError] : []));
     expect(refused.length).toBe(3);
     for (const e of refused) {
       expect(e.code).toBe(ApiErrors.RateLimited.rpcCode);
@@ -69,7 +69,7 @@ describe('WebSocket request rate', () => {
       expect(e.data?.retryAfterMs).toBeGreaterThan(0);
       expect(e.data?.retryAfterMs).toBeLessThanOrEqual(500);
     }
-    await new Promise((r) => setTimeout(r, Math.max(...refused.map((e) => e.data?.retryAfterMs ?? 0)) + 20));
+    await new Promise((r) => setTimeout(r, Math.max(...refused.map((e) => Number(e.data?.retryAfterMs ?? 0))) + 20));
     expect((await c.openSession()).sessionId).toMatch(/^ses_/);
     await c.close();
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rpcError } from '../support/rpc.js';
 import { LeanEnvClient } from '../../client/sdk.js';
-import { ApiErrors } from '../../server/protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 import { coreSubset } from '../support/lean.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { build } from '../../server/app.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rpcError } from '../support/rpc.js';
 import { LeanEnvClient } from '../../client/sdk.js';
-import { ApiErrors } from '../../server/protocol/api.js';
+import { ApiErrors } from '../../protocol/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { HEADER, statementOf, WITH_NATIVE } from '../check/adversarial-corpus.js';
 

@@ -3,7 +3,7 @@
  * as zod schemas, and the error registry. Server, client and tests import this module.
  */
 import { z } from 'zod';
-import { Goal, LeanMessage } from './repl.js';
+import { Goal, LeanMessage } from './lean.js';
 
 export { Goal, LeanMessage };
 

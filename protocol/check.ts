@@ -1,0 +1,49 @@
+/**
+ * Batch checking (`POST /v1/check`, the CLI): check items, verdicts, results and the request
+ * body, shared by the server, the SDKs and the tests.
+ */
+import { z } from 'zod';
+import { LeanMessage } from './lean.js';
+
+/** One item: a whole file (`code`) or a header and a body; an optional reference statement. */
+export const CheckItem = z.union([
+  z.object({ id: z.string().min(1), code: z.string(), reference: z.string().optional() }).strict(),
+  z.object({ id: z.string().min(1), header: z.string(), body: z.string(), reference: z.string().optional() }).strict(),
+]);
+export type CheckItem = z.infer<typeof CheckItem>;
+
+/** Verdicts of a check. */
+export const Verdict = z.enum(['proved', 'failed', 'incomplete', 'timeout', 'error']);
+export type Verdict = z.infer<typeof Verdict>;
+
+/** The result of checking one item. */
+export const CheckResult = z.object({
+  id: z.string(),
+  verdict: Verdict,
+  /** Why it is not proved. */
+  reason: z.string().optional(),
+  messages: z.array(LeanMessage),
+  axioms: z.array(z.string()),
+  elapsedMs: z.number(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+/** The body of `POST /v1/check`. */
+export const CheckRequest = z
+  .object({
+    items: z.array(CheckItem).min(1).max(100_000),
+    allowedAxioms: z.array(z.string()).optional(),
+  })
+  .strict();
+export type CheckRequest = z.infer<typeof CheckRequest>;
+
+/** Counts per verdict. */
+export const CheckSummary = z.object({
+  total: z.number().int(),
+  proved: z.number().int(),
+  failed: z.number().int(),
+  incomplete: z.number().int(),
+  timeout: z.number().int(),
+  error: z.number().int(),
+});
+export type CheckSummary = z.infer<typeof CheckSummary>;
