@@ -47,7 +47,6 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
-  app.decorate('registry', registry);
   await limitRequestRate(app, opts.httpRateLimit);
   requireToken(app, opts.authToken);
 

@@ -4,7 +4,6 @@
  * bound, stop the workers, then close the HTTP server and its WebSockets.
  */
 import type { FastifyInstance } from 'fastify';
-import type { PoolWorker, WorkerPool } from './pool/worker-pool.js';
 
 /** Drain the pool for at most `graceMs`, then close the app. */
 export async function shutdown(app: FastifyInstance, pool: { close(graceMs: number): Promise<void>; stats(): { queued: number; busy: number } }, graceMs: number): Promise<void> {

@@ -36,6 +36,9 @@ const app = await build({
   logLevel: config.logLevel,
 });
 await app.listen({ host: config.host, port: config.port });
+const bound = app.server.address();
+// A parent that started us with an IPC channel (`leanenv check` without --server) learns the URL.
+if (process.send && bound && typeof bound === 'object') process.send({ listening: `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'signal received');

@@ -3,42 +3,43 @@
  *   leanenv serve [server flags]                 start the server (as `npm start`)
  *   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
  * `check` reads Lean files or JSONL records, checks them on a server (--server) or on a
- * local Lean worker, shows a progress bar and a summary table (or JSON lines with --json),
- * and exits 1 when any item is not proved.
+ * private server it starts as a child process (with its own Lean workers), shows a progress
+ * bar and a summary table (or JSON lines with --json), and exits 1 when any item is not proved.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { checkOnServer } from '../http.js';
 import { readItems } from './inputs.js';
+import { serveInForeground, startLocalServer } from './server-process.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
 
 const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...`;
 
-/** Check items on local workers (no server): a pool of up to `--workers` Lean processes. */
+/** Workers for a local check of `items` items: LEANENV_WORKERS, else the server's default (one per core, at most one per 5 GiB), never more than the items. */
+function localWorkers(items: number): number {
+  const configured = Number(process.env.LEANENV_WORKERS);
+  const byDefault = Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / (5 * 2 ** 30))));
+  return Math.max(1, Math.min(items, Number.isInteger(configured) && configured > 0 ? configured : byDefault));
+}
+
+/** Check items without a server: start a private one (Lean workers included) on a free port, check there, stop it. */
 async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => void, allowedAxioms?: string[]): Promise<CheckResult[]> {
-  const { loadConfig } = await import('../../server/config/config.js');
-  const { resolveBackend } = await import('../../server/lean/backend.js');
-  const { createPool } = await import('../../server/pool/create.js');
-  const { forEachLimited } = await import('../../server/pool/worker-pool.js');
-  const { checkItem } = await import('../../server/check/checker.js');
-  const config = loadConfig([]);
-  const size = Math.min(config.workers, items.length);
-  const pool = createPool(await resolveBackend(config), config, undefined, size);
-  const results: CheckResult[] = [];
+  const bodyBytes = Buffer.byteLength(JSON.stringify({ items, allowedAxioms }));
+  const server = await startLocalServer([
+    '--workers', String(localWorkers(items.length)),
+    '--max-body-bytes', String(Math.max(64 << 20, 2 * bodyBytes)),
+    '--http-rate-limit-max', '0',
+    '--shutdown-grace-ms', '0',
+  ]);
   try {
-    await pool.start();
-    await forEachLimited(items, size, async (it) => {
-      const r = await pool.run({ tenant: 'cli' }, ({ worker }) => checkItem(worker, it, { allowedAxioms }));
-      results.push(r);
-      onResult(r);
-    });
+    return await checkOnServer(server.url, items, onResult, { allowedAxioms });
   } finally {
-    await pool.close();
+    await server.stop();
   }
-  return results;
 }
 
 async function check(argv: string[]): Promise<number> {
@@ -77,10 +78,8 @@ async function check(argv: string[]): Promise<number> {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'check') process.exitCode = await check(rest);
-  else if (command === 'serve') {
-    process.argv = [process.argv[0]!, process.argv[1]!, ...rest];
-    await import('../../server/main.js');
-  } else {
+  else if (command === 'serve') process.exitCode = await serveInForeground(rest);
+  else {
     console.error(USAGE);
     process.exitCode = 2;
   }

@@ -15,29 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { WorkerSpawn } from './worker.js';
+import type { WorkerSpawn } from './spawn.js';
 
-/** How workers are contained, as reported in logs and /health. */
-export interface SandboxInfo {
-  kind: 'node-permission' | 'bubblewrap' | 'none';
-  /** One human-readable line: what is allowed, or why there is no sandbox. */
-  detail: string;
-}
-
-/** What {@link prepareLaunch} applies at each worker start. */
-export type Confinement =
-  | {
-      kind: 'node-permission';
-      /** Paths the worker's Node may read (directories include everything below them). */
-      readPaths: string[];
-      /** Host directories the glue mounts for Lean, besides the scratch directory. */
-      mounts: string[];
-    }
-  | {
-      kind: 'bubblewrap';
-      /** The `bwrap` binary. */
-      bwrap: string;
-    };
+export type { Confinement, SandboxInfo } from './spawn.js';
 
 /** One concrete worker start: command line, environment and the scratch directory to remove afterwards. */
 export interface Launch {

@@ -19,7 +19,10 @@ import { LeanWorkerError } from './errors.js';
 import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
 import { judgeVerification, type Judgement } from './verdict.js';
 import { renderProof } from './proof-script.js';
-import { prepareLaunch, type Confinement, type SandboxInfo } from './sandbox.js';
+import { prepareLaunch } from './sandbox.js';
+import type { WorkerSpawn } from './spawn.js';
+
+export type { WorkerSpawn } from './spawn.js';
 
 /** How a proof state was reached: its start statement, or its parent and the tactic applied. */
 type Lineage = { statement: string } | { parent: number; tactic: string };
@@ -32,22 +35,6 @@ export interface ProofVerification {
   tactics: string[];
   /** `theorem ... := by ...`, when the proof started from a statement. */
   proofText?: string;
-}
-
-/** How to start a REPL process. */
-export interface WorkerSpawn {
-  command: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  /** Backend name for logs and /health. */
-  backend: 'wasm' | 'native';
-  /** How workers are contained (for logs and /health); kind `none` means not at all. */
-  sandbox: SandboxInfo;
-  /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
-  confine?: Confinement;
-  /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
-  wasm?: { dir: string };
 }
 
 /** Limits and logging for a worker. */
@@ -266,11 +253,6 @@ export class LeanWorker {
       tactics,
       proofText: statement === undefined ? undefined : renderProof(statement, tactics),
     };
-  }
-
-  /** Goals of a proof state. */
-  goals(proofState: number): Promise<ReplResult<'proof.goals'>> {
-    return this.request('proof.goals', { proofState });
   }
 
   /** Kernel-check a solved proof state that descends from `startProof`. */

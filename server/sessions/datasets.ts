@@ -6,9 +6,19 @@ import { z } from 'zod';
 export const DatasetItem = z.object({ id: z.string(), header: z.string(), body: z.string() });
 export type DatasetItem = z.infer<typeof DatasetItem>;
 
+/** A line's JSON value, or undefined when it is not JSON. */
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Items of JSONL files, by id (later files do not override earlier ids). */
 export class DatasetIndex {
   private readonly items = new Map<string, DatasetItem>();
+  private malformed = 0;
 
   /** Load every readable file; malformed lines are skipped and counted. */
   constructor(files: readonly string[]) {
@@ -16,8 +26,9 @@ export class DatasetIndex {
       if (!fs.existsSync(file)) continue;
       for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
-        const r = DatasetItem.safeParse(JSON.parse(line));
-        if (r.success && !this.items.has(r.data.id)) this.items.set(r.data.id, r.data);
+        const r = DatasetItem.safeParse(parseJson(line));
+        if (!r.success) this.malformed += 1;
+        else if (!this.items.has(r.data.id)) this.items.set(r.data.id, r.data);
       }
     }
   }
@@ -27,7 +38,13 @@ export class DatasetIndex {
     return this.items.get(id);
   }
 
+  /** Items loaded. */
   get size(): number {
     return this.items.size;
+  }
+
+  /** Lines skipped because they are not JSON or not a dataset item. */
+  get skipped(): number {
+    return this.malformed;
   }
 }

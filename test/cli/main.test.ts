@@ -58,6 +58,14 @@ describe('leanenv check', () => {
     expect(r.stdout).toMatch(/2 proved of 2/);
   });
 
+  test('without --server: a private server with its own worker is started, used and stopped', async () => {
+    const lean = path.join(dir, 'Local.lean');
+    fs.writeFileSync(lean, 'theorem local_ok : (3 : Nat) + 3 = 6 := by decide\n');
+    const r = await cli('check', lean, '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ id: 'Local.lean', verdict: 'proved' });
+  });
+
   test('bad input: a usage error, exit code 2', async () => {
     const bad = path.join(dir, 'bad.jsonl');
     fs.writeFileSync(bad, '{"name": "no id"}\n');

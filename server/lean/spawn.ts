@@ -1,0 +1,44 @@
+/**
+ * How a Lean worker process is started and contained: plain data shared by the worker
+ * (`worker.ts`), the sandbox (`sandbox.ts`) and the backend choice (`backend.ts`), kept
+ * apart so that none of them imports another just for these types.
+ */
+
+/** How workers are contained, as reported in logs and /health. */
+export interface SandboxInfo {
+  kind: 'node-permission' | 'bubblewrap' | 'none';
+  /** One human-readable line: what is allowed, or why there is no sandbox. */
+  detail: string;
+}
+
+/** What `prepareLaunch` (sandbox.ts) applies at each worker start. */
+export type Confinement =
+  | {
+      kind: 'node-permission';
+      /** Paths the worker's Node may read (directories include everything below them). */
+      readPaths: string[];
+      /** Host directories the glue mounts for Lean, besides the scratch directory. */
+      mounts: string[];
+    }
+  | {
+      kind: 'bubblewrap';
+      /** The `bwrap` binary. */
+      bwrap: string;
+    };
+
+/** How to start a REPL process. */
+export interface WorkerSpawn {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Backend name for logs and /health. */
+  backend: 'wasm' | 'native';
+  /** How workers are contained (for logs and /health); kind `none` means not at all. */
+  sandbox: SandboxInfo;
+  /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
+  confine?: Confinement;
+  /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
+  wasm?: { dir: string };
+}
+
