@@ -126,7 +126,25 @@ export const ApiErrors = {
   Overloaded: { code: 'overloaded', rpcCode: -32012, httpStatus: 503, message: 'the request queue is full; retry after data.retryAfterMs' },
   ShuttingDown: { code: 'shutting_down', rpcCode: -32013, httpStatus: 503, message: 'the server is shutting down' },
   RateLimited: { code: 'rate_limited', rpcCode: -32029, httpStatus: 429, message: 'too many requests' },
+  // HTTP only (no WebSocket request gets these; the JSON-RPC codes are reserved for them).
+  Unauthorized: { code: 'unauthorized', rpcCode: -32030, httpStatus: 401, message: 'a valid bearer token is required' },
+  Forbidden: { code: 'forbidden', rpcCode: -32031, httpStatus: 403, message: 'this client is not allowed' },
+  NotFound: { code: 'not_found', rpcCode: -32032, httpStatus: 404, message: 'no such route' },
+  UnsupportedMediaType: { code: 'unsupported_media_type', rpcCode: -32033, httpStatus: 415, message: 'unsupported content type' },
 } as const satisfies Record<string, ApiErrorSpec>;
+
+/** Every error code of the registry. */
+export type ApiErrorCode = (typeof ApiErrors)[keyof typeof ApiErrors]['code'];
+const API_ERROR_CODES = Object.values(ApiErrors).map((e) => e.code) as [ApiErrorCode, ...ApiErrorCode[]];
+
+/**
+ * The body of every HTTP error response: `{error: {code, message, ...data}}` with the
+ * registry's code, a specific message and the error's data (e.g. `issues`, `retryAfterMs`).
+ */
+export const HttpErrorBody = z.object({
+  error: z.object({ code: z.enum(API_ERROR_CODES), message: z.string() }).catchall(z.unknown()),
+});
+export type HttpErrorBody = z.infer<typeof HttpErrorBody>;
 
 /** An API error with its registry entry, a specific message and optional data. */
 export class ApiError extends Error {

@@ -47,3 +47,10 @@ export const CheckSummary = z.object({
   error: z.number().int(),
 });
 export type CheckSummary = z.infer<typeof CheckSummary>;
+
+/** The answer to a small (not streamed) `POST /v1/check`: results in item order and the counts. */
+export const CheckResponse = z.object({ results: z.array(CheckResult), summary: CheckSummary });
+export type CheckResponse = z.infer<typeof CheckResponse>;
+
+/** The query of `POST /v1/check`: `stream=true` asks for NDJSON (one result per line, then `{summary}`). */
+export const CheckQuery = z.object({ stream: z.string().optional().describe('`true`: stream NDJSON, one result per line as items finish, then `{"summary": …}`') });

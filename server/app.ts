@@ -1,8 +1,20 @@
 /**
  * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
- * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`, `POST /v1/check`.
+ * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`,
+ * `POST /v1/check`, `GET /openapi.json`, `GET /docs`.
+ *
+ * Adding a route or a WebSocket method (the pattern):
+ * - HTTP: declare it after `registerApiDocs` with a zod `schema` (summary, body/querystring from
+ *   `protocol/`, `response` with `httpErrorResponses(...)`), through `withTypeProvider<ZodTypeProvider>()`;
+ *   it is then validated and listed in /openapi.json. Throw, never build error bodies: an
+ *   `ApiError` from the registry (`protocol/api.ts` ApiErrors, add an entry when none fits) or a
+ *   lower layer's typed error, which `server/errors/to-api-error.ts` maps; `server/http/errors.ts`
+ *   answers every error in the registry's shape.
+ * - WebSocket: add the method to `ApiMethods` in `protocol/api.ts` (params, result, summary), a
+ *   handler in `server/ws/routes.ts`, and run `npm run docs` (docs/websocket-api.md).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { LeanWorker } from './lean/worker.js';
 import type { WorkerPool } from './pool/worker-pool.js';
 import { SessionRegistry } from './sessions/registry.js';
@@ -13,6 +25,8 @@ import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
+import { registerErrorHandler } from './http/errors.js';
+import { registerApiDocs } from './http/openapi.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -37,7 +51,13 @@ export interface AppOptions {
 
 /** Build the fastify app with its session registry. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: opts.maxBodyBytes ?? 64 << 20 });
+  const bodyLimit = opts.maxBodyBytes ?? 64 << 20;
+  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit });
+  // Requests are validated with the routes' zod schemas; responses are sent as they are (their
+  // schemas document them in /openapi.json).
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerErrorHandler(app, bodyLimit);
   const { pool } = opts;
   const registry = new SessionRegistry({
     pool,
@@ -49,9 +69,10 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   sweeper.unref();
   await limitRequestRate(app, opts.httpRateLimit);
   requireToken(app, opts.authToken);
+  await registerApiDocs(app, { authToken: opts.authToken });
 
   /** `GET /health`: backend, Lean version, sandbox, the pool (workers, restarts, queue), session counts; 503 until a worker is ready. */
-  app.get('/health', async (_req, reply) => {
+  app.get('/health', { schema: { summary: 'Server, pool and session state; 503 until a worker is ready' } }, async (_req, reply) => {
     const worker = pool.any();
     const stats = pool.stats();
     return reply.code(worker ? 200 : 503).send({

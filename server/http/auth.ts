@@ -5,6 +5,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
+import { httpErrorBody } from './errors.js';
 
 /** Whether a host name or address is loopback only. */
 export function isLoopback(host: string): boolean {
@@ -30,7 +32,9 @@ export function requireToken(app: FastifyInstance, token: string | undefined): v
   app.addHook('onRequest', async (req, reply) => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!m || !sameToken(m[1]!, token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message: m ? 'wrong token' : 'missing bearer token' } });
+      // Answered here rather than thrown: the WebSocket upgrade passes this hook too.
+      const e = new ApiError(ApiErrors.Unauthorized, m ? 'wrong token' : 'missing bearer token');
+      return reply.code(e.spec.httpStatus).header('www-authenticate', 'Bearer').send(httpErrorBody(e));
     }
   });
 }

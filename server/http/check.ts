@@ -9,12 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
-import { CheckRequest, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
+import { CheckQuery, CheckRequest, CheckResponse, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
 import { checkItem, splitHeader } from '../check/checker.js';
 import type { LeanWorker } from '../lean/worker.js';
-import { forEachLimited, type WorkerPool } from '../pool/worker-pool.js';
+import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.js';
 import type { ServerMetrics } from './metrics.js';
-import { describeIssues } from '../../protocol/issues.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { httpErrorResponses } from './openapi.js';
 
 /** Counts per verdict. */
 export function summarize(results: readonly CheckResult[]): CheckSummary {
@@ -32,24 +33,24 @@ export interface CheckRouteOptions {
 
 /** Register the route. */
 export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions): Promise<void> {
-  app.post('/v1/check', async (req, reply) => {
-    const parsed = CheckRequest.safeParse(req.body);
-    if (!parsed.success) {
-      const issues = describeIssues(parsed.error, 'body');
-      return reply.code(400).send({ error: { code: ApiErrors.InvalidParams.code, message: `invalid request: ${issues.join('; ')}`, issues } });
-    }
-    if (opts.pool.isClosing) {
-      return reply.code(ApiErrors.ShuttingDown.httpStatus).send({ error: { code: ApiErrors.ShuttingDown.code, message: ApiErrors.ShuttingDown.message } });
-    }
-    const { items, allowedAxioms } = parsed.data;
+  const schema = {
+    summary: 'Check whole proofs in batch',
+    description:
+      'Each item is a whole file (`code`) or a header and a body, with an optional reference statement. Up to 16 items the answer is `{results, summary}` in item order; larger batches (or `?stream=true`, or `Accept: application/x-ndjson`) stream one NDJSON line per item as it finishes, then `{"summary": …}`.',
+    querystring: CheckQuery,
+    body: CheckRequest,
+    response: { 200: CheckResponse, ...httpErrorResponses(ApiErrors.InvalidParams, ApiErrors.ParseError, ApiErrors.Unauthorized, ApiErrors.MessageTooLarge, ApiErrors.RateLimited, ApiErrors.ShuttingDown) },
+  };
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/check', { schema }, async (req, reply) => {
+    if (opts.pool.isClosing) throw new ApiError(ApiErrors.ShuttingDown);
+    const { items, allowedAxioms } = req.body;
     const ids = new Set<string>();
     for (const it of items) {
-      if (ids.has(it.id)) return reply.code(400).send({ error: { code: ApiErrors.InvalidParams.code, message: `duplicate item id ${it.id}` } });
+      if (ids.has(it.id)) throw new ApiError(ApiErrors.InvalidParams, `duplicate item id ${it.id}`);
       ids.add(it.id);
     }
-    const query = req.query as { stream?: string };
     const stream =
-      query.stream === 'true' || (req.headers.accept ?? '').includes('application/x-ndjson') || items.length > (opts.streamThreshold ?? 16);
+      req.query.stream === 'true' || (req.headers.accept ?? '').includes('application/x-ndjson') || items.length > (opts.streamThreshold ?? 16);
     const tenant = `chk_${randomUUID()}`;
     /** Check one item; an overloaded queue makes the item wait (the client is waiting anyway). */
     const run = async (it: CheckItem): Promise<CheckResult> => {
@@ -61,7 +62,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
           opts.metrics.verdicts.inc({ verdict: r.verdict });
           return r;
         } catch (e) {
-          if (e instanceof ApiError && e.spec === ApiErrors.Overloaded && !reply.raw.destroyed) {
+          if (e instanceof PoolError && e.kind === 'overloaded' && !reply.raw.destroyed) {
             await new Promise((r) => setTimeout(r, Number(e.data?.retryAfterMs ?? 1000)));
             continue;
           }

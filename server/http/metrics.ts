@@ -38,7 +38,7 @@ export class ServerMetrics {
 /** Register `GET /metrics`; `gauges` reads live values (workers, sessions) at scrape time. */
 export async function metricsRoutes(app: FastifyInstance, metrics: ServerMetrics, gauges: () => Promise<Record<string, number>>): Promise<void> {
   const live = new Gauge({ name: 'leanenv_state', help: 'Live server state (workers ready, worker restarts, sessions, proofs, states)', labelNames: ['what'], registers: [metrics.registry] });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {
     for (const [what, value] of Object.entries(await gauges())) live.set({ what }, value);
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

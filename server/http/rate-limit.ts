@@ -1,13 +1,13 @@
 /**
  * Per-client HTTP request limits (@fastify/rate-limit): at most `max` requests per
  * `windowMs`, keyed by the bearer token when one is sent, else by the client's address.
- * Over the limit: 429 with `Retry-After` (seconds) and `{error: {code: 'rate_limited', retryAfterMs}}`.
+ * Over the limit: 429 with `Retry-After` (seconds) and `{error: {code: 'rate_limited', message, retryAfterMs}}`.
  * The WebSocket upgrade counts as one request; messages on the socket have their own limit.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { ApiErrors } from '../../protocol/api.js';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
 
 /** Requests allowed per window; `max: 0` turns the limit off. */
 export interface HttpRateLimit {
@@ -29,13 +29,10 @@ export async function limitRequestRate(app: FastifyInstance, limit: HttpRateLimi
     max: limit.max,
     timeWindow: limit.windowMs,
     keyGenerator: rateLimitKey,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: ApiErrors.RateLimited.httpStatus,
-      error: {
-        code: ApiErrors.RateLimited.code,
-        message: `${ApiErrors.RateLimited.message}: more than ${ctx.max} requests in ${limit.windowMs} ms; retry in ${ctx.after}`,
-        retryAfterMs: ctx.ttl,
-      },
-    }),
+    // The plugin throws what this returns (after setting Retry-After): the app's error handler answers it.
+    errorResponseBuilder: (_req, ctx) =>
+      ctx.ban
+        ? new ApiError(ApiErrors.Forbidden, `${ApiErrors.Forbidden.message}: banned after exceeding the rate limit; retry in ${ctx.after}`, { retryAfterMs: ctx.ttl })
+        : new ApiError(ApiErrors.RateLimited, `${ApiErrors.RateLimited.message}: more than ${ctx.max} requests in ${limit.windowMs} ms; retry in ${ctx.after}`, { retryAfterMs: ctx.ttl }),
   });
 }

@@ -23,4 +23,10 @@ export class LeanWorkerError extends Error {
     super(message);
     this.name = 'LeanWorkerError';
   }
+
+  /** For `repl_error`: the REPL's own error tag (`data.code`: `unknown_env`, `parse_error`, `elaboration_error`, ...). */
+  get replCode(): string | undefined {
+    const code = (this.data as { code?: unknown } | null | undefined)?.code;
+    return typeof code === 'string' ? code : undefined;
+  }
 }

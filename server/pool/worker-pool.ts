@@ -7,7 +7,11 @@
  * or request budget is recycled between jobs.
  */
 import type { Logger } from 'pino';
-import { ApiError, ApiErrors } from '../../protocol/api.js';
+import { PoolError } from './errors.js';
+
+export { PoolError } from './errors.js';
+
+const SHUTTING_DOWN = 'the server is shutting down';
 import { FairQueue, type QueueRefusal } from './fair-queue.js';
 
 /** What the pool needs of a worker (a LeanWorker; pure scheduling tests use a stand-in). */
@@ -115,7 +119,7 @@ export class WorkerPool<W extends PoolWorker> {
   /** Resolves once at least one worker is ready. */
   async ready(): Promise<void> {
     while (!this.slots.some((s) => s.worker?.alive)) {
-      if (this.closing) throw new ApiError(ApiErrors.ShuttingDown);
+      if (this.closing) throw new PoolError('shutting_down', SHUTTING_DOWN);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -126,7 +130,7 @@ export class WorkerPool<W extends PoolWorker> {
    * or `shutting_down` after {@link close}.
    */
   run<T>(spec: JobSpec, fn: (lease: Lease<W>) => Promise<T>): Promise<T> {
-    if (this.closing && !(spec.finishOnShutdown && this.draining)) return Promise.reject(new ApiError(ApiErrors.ShuttingDown));
+    if (this.closing && !(spec.finishOnShutdown && this.draining)) return Promise.reject(new PoolError('shutting_down', SHUTTING_DOWN));
     return new Promise<T>((resolve, reject) => {
       const job: Job<W> = {
         tenant: spec.tenant,
@@ -151,7 +155,7 @@ export class WorkerPool<W extends PoolWorker> {
    * began, and {@link close} waits for it (within its grace period) once it is accepted.
    */
   async admit<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closing) throw new ApiError(ApiErrors.ShuttingDown);
+    if (this.closing) throw new PoolError('shutting_down', SHUTTING_DOWN);
     this.admitted += 1;
     try {
       return await fn();
@@ -217,7 +221,7 @@ export class WorkerPool<W extends PoolWorker> {
       await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     this.draining = false;
-    for (const job of this.queue.clear()) job.reject(new ApiError(ApiErrors.ShuttingDown, 'the server shut down before this request ran'));
+    for (const job of this.queue.clear()) job.reject(new PoolError('shutting_down', 'the server shut down before this request ran'));
     await Promise.all(
       this.slots.map((s) => {
         const w = s.worker;
@@ -227,11 +231,11 @@ export class WorkerPool<W extends PoolWorker> {
     );
   }
 
-  private overloaded(why: QueueRefusal): ApiError {
+  private overloaded(why: QueueRefusal): PoolError {
     const perWorker = this.queue.size / Math.max(1, this.slots.length);
     const retryAfterMs = Math.min(60_000, Math.max(100, Math.ceil(this.avgJobMs * (perWorker + 1))));
     const what = why === 'queue_full' ? `the request queue is full (${this.queue.size} waiting)` : 'this session already has the most requests allowed waiting';
-    return new ApiError(ApiErrors.Overloaded, `${what}; retry in ${retryAfterMs} ms`, { retryAfterMs, reason: why });
+    return new PoolError('overloaded', `${what}; retry in ${retryAfterMs} ms`, { retryAfterMs, reason: why });
   }
 
   /** Start a worker in a slot (a new generation); retries with backoff on failure. */
@@ -253,7 +257,7 @@ export class WorkerPool<W extends PoolWorker> {
       const delay = Math.min(30_000, 1000 * 2 ** slot.startFailures);
       this.opts.logger?.error({ err: e, slot: slot.index, retryInMs: delay }, 'Lean worker failed to start');
       if (this.slots.every((s) => !s.worker?.alive && !s.starting)) {
-        for (const job of this.queue.clear()) job.reject(new ApiError(ApiErrors.WorkerUnavailable, `no Lean worker could start: ${e instanceof Error ? e.message : String(e)}`));
+        for (const job of this.queue.clear()) job.reject(new PoolError('no_worker', `no Lean worker could start: ${e instanceof Error ? e.message : String(e)}`));
       }
       setTimeout(() => void this.spawn(slot), delay).unref();
     }

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../../protocol/api.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
-import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { verifySolvedState } from '../check/verify-state.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
@@ -29,16 +28,6 @@ export interface RegistryOptions {
   datasets?: DatasetIndex;
   ttlMs: number;
   defaultHeader: string;
-}
-
-/** Map a worker failure to the API's errors. */
-function workerError(e: unknown): never {
-  if (e instanceof LeanWorkerError) {
-    const after = 'this request is lost; the session and its other states are kept and rebuilt on a new worker';
-    if (e.kind === 'worker_timeout') throw new ApiError(ApiErrors.WorkerTimeout, `${e.message}; ${after}`);
-    if (e.kind === 'worker_exited') throw new ApiError(ApiErrors.WorkerUnavailable, `${e.message}; ${after}`);
-  }
-  throw e;
 }
 
 /** A node's REPL location as a pool job target. */
@@ -152,18 +141,13 @@ export class SessionRegistry {
   }
 
   private async startOn(worker: LeanWorker, tree: ProofTree) {
-    const env = await worker.importHeader(tree.header).catch(workerError);
+    const env = await worker.importHeader(tree.header);
     if (env.hasErrors) {
       throw new ApiError(ApiErrors.HeaderError, 'the header does not elaborate', { messages: env.messages });
     }
-    try {
-      return await worker.startProof(env.env, { statement: tree.statement });
-    } catch (e) {
-      if (e instanceof LeanWorkerError && e.kind === 'repl_error') {
-        throw new ApiError(ApiErrors.StatementError, e.message, { lean: e.data });
-      }
-      return workerError(e);
-    }
+    // A statement that does not parse or elaborate is a LeanWorkerError (repl_error) that the
+    // edges map to statement_error (server/errors/to-api-error.ts).
+    return await worker.startProof(env.env, { statement: tree.statement });
   }
 
   /** Run a job for a node on the worker its state lives on (any worker if that one is gone). */
@@ -181,7 +165,7 @@ export class SessionRegistry {
       id = (await this.startOn(lease.worker, tree)).proofState;
     } else {
       const parentId = await this.materialize(this.states.get(node.parent)!, lease);
-      const r = await lease.worker.applyTactic(parentId, node.tactic!).catch(workerError);
+      const r = await lease.worker.applyTactic(parentId, node.tactic!);
       if (r.status === 'failed') throw new ApiError(ApiErrors.Internal, `replaying ${node.stateId} failed: ${r.error}`);
       id = r.proofState;
     }
@@ -196,7 +180,7 @@ export class SessionRegistry {
     const cached = node.outcomes.get(tactic);
     if (cached) return { ...cached, cached: true };
     const outcome = await this.onNode(node, async ({ worker, slot, generation }, id): Promise<TacticOutcome> => {
-      const r = await worker.applyTactic(id, tactic).catch(workerError);
+      const r = await worker.applyTactic(id, tactic);
       if (r.status === 'failed') return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
       const tree = this.proofs.get(node.proofId)!;
       const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
@@ -239,8 +223,8 @@ export class SessionRegistry {
     const tactics = tree.pathTo(node);
     const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(tree.statement), tactics };
     const verdict = await this.onNode(node, async ({ worker }, id) => {
-      const v = await worker.verify(id).catch(workerError);
-      return verifySolvedState(worker, v, state, allowedAxioms).catch(workerError);
+      const v = await worker.verify(id);
+      return verifySolvedState(worker, v, state, allowedAxioms);
     });
     return { ...verdict, tactics };
   }

@@ -12,6 +12,7 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { describeIssues } from '../../protocol/issues.js';
+import { toApiError } from '../errors/to-api-error.js';
 import type { RateLimit } from './token-bucket.js';
 
 /** Options of the WebSocket route. */
@@ -26,10 +27,10 @@ export interface WsRouteOptions {
 /** Frames larger than this many times `maxMessageBytes` close the connection instead of getting an error. */
 export const WS_HARD_LIMIT_FACTOR = 8;
 
-/** Turn any thrown value into a JSON-RPC error response. */
+/** Turn any thrown value into a JSON-RPC error response (through the one mapper to the registry). */
 function toResponseError(e: unknown): ResponseError<unknown> {
-  if (e instanceof ApiError) return new ResponseError(e.spec.rpcCode, e.message, { code: e.spec.code, ...e.data });
-  return new ResponseError(ApiErrors.Internal.rpcCode, `internal error: ${e instanceof Error ? e.message : String(e)}`, { code: ApiErrors.Internal.code });
+  const api = toApiError(e);
+  return new ResponseError(api.spec.rpcCode, api.message, { code: api.spec.code, ...api.data });
 }
 
 /** Validate params against a method's schema; invalid params name every issue. */
@@ -49,7 +50,8 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
   await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * WS_HARD_LIMIT_FACTOR } });
   const { registry } = opts;
 
-  app.get('/v1/ws', { websocket: true }, (socket) => {
+  const schema = { summary: 'WebSocket upgrade: the prover-agent API, JSON-RPC 2.0 (docs/websocket-api.md)' };
+  app.get('/v1/ws', { websocket: true, schema }, (socket) => {
     /** Sessions this connection opened or resumed: the only ones whose states it can use. */
     const attached = new Set<string>();
     const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes, opts.rateLimit), new WebSocketMessageWriter(socket));

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { coreSubset } from '../support/lean.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { expectHttpError } from '../support/http.js';
 
 let server: TestServer;
 const items = coreSubset();
@@ -86,10 +87,8 @@ describe('POST /v1/check', () => {
 
   test('an invalid request is refused with what was wrong', async () => {
     const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'x' }] } });
-    expect(r.statusCode).toBe(400);
-    expect(r.json().error.message).toMatch(/items/);
+    expect(expectHttpError(r.statusCode, r.json(), 'invalid_params').message).toMatch(/items/);
     const dup = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'a', code: '' }, { id: 'a', code: '' }] } });
-    expect(dup.statusCode).toBe(400);
-    expect(dup.json().error.message).toMatch(/duplicate item id a/);
+    expect(expectHttpError(dup.statusCode, dup.json(), 'invalid_params').message).toMatch(/duplicate item id a/);
   });
 });

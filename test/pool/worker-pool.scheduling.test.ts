@@ -4,8 +4,7 @@
  * workers are tested in worker-pool.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { WorkerPool, type PoolWorker } from '../../server/pool/worker-pool.js';
-import { ApiError, ApiErrors } from '../../protocol/api.js';
+import { PoolError, WorkerPool, type PoolWorker } from '../../server/pool/worker-pool.js';
 
 /** A stand-in worker: remembers headers, can be "killed", reports a settable RSS. */
 class FakeWorker implements PoolWorker {
@@ -110,12 +109,12 @@ describe('WorkerPool scheduling (fake workers)', () => {
     const held = pool.run({ tenant: 'a' }, () => g.promise);
     const queued = [pool.run({ tenant: 'a' }, async () => 1), pool.run({ tenant: 'a' }, async () => 2)];
     const flood = await pool.run({ tenant: 'a' }, async () => 3).catch((e: unknown) => e);
-    expect(flood).toBeInstanceOf(ApiError);
-    expect((flood as ApiError).spec).toBe(ApiErrors.Overloaded);
-    expect((flood as ApiError).data).toMatchObject({ reason: 'tenant_full' });
+    expect(flood).toBeInstanceOf(PoolError);
+    expect((flood as PoolError).kind).toBe('overloaded');
+    expect((flood as PoolError).data).toMatchObject({ reason: 'tenant_full' });
     const other = pool.run({ tenant: 'b' }, async () => 'b');
-    const full = (await pool.run({ tenant: 'c' }, async () => 0).catch((e: unknown) => e)) as ApiError;
-    expect(full.spec).toBe(ApiErrors.Overloaded);
+    const full = (await pool.run({ tenant: 'c' }, async () => 0).catch((e: unknown) => e)) as PoolError;
+    expect(full.kind).toBe('overloaded');
     expect(full.data?.retryAfterMs).toBeGreaterThan(0);
     g.open();
     await held;
@@ -158,7 +157,7 @@ describe('WorkerPool scheduling (fake workers)', () => {
     });
     const queued = pool.run({ tenant: 't' }, async () => 'queued ran');
     const closing = pool.close(10_000);
-    await expect(pool.run({ tenant: 't' }, async () => 0)).rejects.toMatchObject({ spec: ApiErrors.ShuttingDown });
+    await expect(pool.run({ tenant: 't' }, async () => 0)).rejects.toMatchObject({ kind: 'shutting_down' });
     g.open();
     await closing;
     expect(await running).toBe('ran');
@@ -173,7 +172,7 @@ describe('WorkerPool scheduling (fake workers)', () => {
     const running = pool.run({ tenant: 't' }, () => g.promise);
     const queued = pool.run({ tenant: 't' }, async () => 'never').catch((e: unknown) => e);
     await pool.close(20);
-    expect(((await queued) as ApiError).spec).toBe(ApiErrors.ShuttingDown);
+    expect(((await queued) as PoolError).kind).toBe('shutting_down');
     g.open();
     await running;
   });

@@ -9,6 +9,7 @@ import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors } from '../../protocol/api.js';
 import { shutdown } from '../../server/lifecycle.js';
 import { coreSubset } from '../support/lean.js';
+import { expectHttpError } from '../support/http.js';
 import { rpcError } from '../support/rpc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -96,8 +97,7 @@ describe('worker pool (real Lean)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ items: [{ id: 'big', code: `theorem big : True := trivial -- ${'x'.repeat(8 * MAX_MESSAGE)}` }] }),
     });
-    expect(big.status).toBe(413);
-    expect(((await big.json()) as { message: string }).message).toMatch(/too large/i);
+    expect(expectHttpError(big.status, await big.json(), 'message_too_large').message).toMatch(/too large/i);
     const ra = await a.start(sa.sessionId, { statement: 'theorem small_a : True' });
     const rb = await b.start(sb.sessionId, { statement: 'theorem small_b : True' });
     expect((await a.apply(ra.stateId, 'trivial')).status).toBe('solved');

@@ -13,6 +13,7 @@ import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { rpcError } from '../support/rpc.js';
+import { expectHttpError } from '../support/http.js';
 import { ApiErrors } from '../../protocol/api.js';
 import { TokenBucket } from '../../server/ws/token-bucket.js';
 import { loadConfig } from '../../server/config/config.js';
@@ -92,12 +93,10 @@ describe('HTTP request rate', () => {
     const url = await serve({ httpRateLimit: { max: 3, windowMs: 60_000 } });
     for (let i = 0; i < 3; i++) expect((await fetch(`${url}/health`)).status).not.toBe(429);
     const r = await fetch(`${url}/health`);
-    expect(r.status).toBe(429);
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-    const body = (await r.json()) as { error: { code: string; retryAfterMs: number; message: string } };
-    expect(body.error).toMatchObject({ code: 'rate_limited' });
-    expect(body.error.retryAfterMs).toBeGreaterThan(0);
-    expect(body.error.message).toMatch(/more than 3 requests/);
+    const error = expectHttpError(r.status, await r.json(), 'rate_limited');
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.message).toMatch(/more than 3 requests/);
     expect((await fetch(`${url}/health`, { headers: { authorization: 'Bearer another-client-token' } })).status).not.toBe(429);
   });
 

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rpcError } from '../support/rpc.js';
+import { expectHttpError } from '../support/http.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors } from '../../protocol/api.js';
 import { coreSubset } from '../support/lean.js';
@@ -33,9 +34,10 @@ describe('access control', () => {
     await authed.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(authed.server.address() as { port: number }).port}`;
     try {
-      expect((await fetch(`${url}/health`)).status).toBe(401);
+      const missing = await fetch(`${url}/health`);
+      expectHttpError(missing.status, await missing.json(), 'unauthorized');
       const wrong = await fetch(`${url}/v1/check`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{}' });
-      expect(wrong.status).toBe(401);
+      expectHttpError(wrong.status, await wrong.json(), 'unauthorized');
       await expect(LeanEnvClient.connect(url)).rejects.toThrow(/401/);
       await expect(LeanEnvClient.connect(url, { token: 'wrong-token-0123456789' })).rejects.toThrow(/401/);
       const c = await LeanEnvClient.connect(url, { token });
