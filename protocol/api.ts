@@ -84,17 +84,20 @@ export const ProofVerifyResult = z.object({
   proofText: z.string(),
 });
 
-/** Every WebSocket method with its params and result schema. */
+/**
+ * Every WebSocket method with its params and result schema and a one-line summary (the
+ * generated reference docs/websocket-api.md is rendered from this table: `npm run docs`).
+ */
 export const ApiMethods = {
-  'session.open': { params: SessionOpenParams, result: SessionInfo },
-  'session.resume': { params: SessionResumeParams, result: SessionInfo },
-  'session.close': { params: SessionCloseParams, result: z.object({ closed: z.boolean() }) },
-  'proof.start': { params: ProofStartParams, result: ProofStartResult },
-  'proof.apply': { params: ProofApplyParams, result: TacticOutcome },
-  'proof.expand': { params: ProofExpandParams, result: ProofExpandResult },
-  'proof.tree': { params: ProofTreeParams, result: ProofTree },
-  'proof.verify': { params: ProofVerifyParams, result: ProofVerifyResult },
-} as const;
+  'session.open': { params: SessionOpenParams, result: SessionInfo, summary: 'Open a session with a header (imports, `open`, `set_option`, notation) shared by its proofs.' },
+  'session.resume': { params: SessionResumeParams, result: SessionInfo, summary: 'Reattach to a session after a reconnect, within its TTL.' },
+  'session.close': { params: SessionCloseParams, result: z.object({ closed: z.boolean() }), summary: 'Close a session and drop its proofs.' },
+  'proof.start': { params: ProofStartParams, result: ProofStartResult, summary: 'Start a proof from `theorem name binders : type` or a dataset item id; returns the root state.' },
+  'proof.apply': { params: ProofApplyParams, result: TacticOutcome, summary: 'Apply one tactic (or a sequence) to a proof state.' },
+  'proof.expand': { params: ProofExpandParams, result: ProofExpandResult, summary: 'Apply each of 1–64 tactics to the same state; one outcome per tactic, in order.' },
+  'proof.tree': { params: ProofTreeParams, result: ProofTree, summary: 'The explored tree of a proof: nodes and tactic edges.' },
+  'proof.verify': { params: ProofVerifyParams, result: ProofVerifyResult, summary: 'Sound verdict for a solved state: kernel check, axioms, and a re-check of the whole proof text.' },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; summary?: string }>;
 export type ApiMethod = keyof typeof ApiMethods;
 export type ApiParams<M extends ApiMethod> = z.input<(typeof ApiMethods)[M]['params']>;
 export type ApiResult<M extends ApiMethod> = z.infer<(typeof ApiMethods)[M]['result']>;

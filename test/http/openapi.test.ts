@@ -1,0 +1,50 @@
+/**
+ * The OpenAPI document generated from the routes' zod schemas: served at /openapi.json, valid
+ * (checked with @apidevtools/swagger-parser), listing the routes with their request and error
+ * schemas; the /docs page is served with local assets only. No Lean worker is started.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { FastifyInstance } from 'fastify';
+import { build } from '../../server/app.js';
+import { WorkerPool } from '../../server/pool/worker-pool.js';
+import type { LeanWorker } from '../../server/lean/worker.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  const pool = new WorkerPool<LeanWorker>({ size: 1, spawn: () => Promise.reject(new Error('no worker in this test')), maxQueue: 1, maxQueuePerTenant: 1 });
+  app = await build({ pool, logLevel: 'silent' });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('OpenAPI', () => {
+  test('/openapi.json is a valid OpenAPI 3.1 document of the HTTP routes', async () => {
+    const r = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(r.statusCode).toBe(200);
+    const doc = r.json() as OpenAPIV3_1.Document;
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/health', '/metrics', '/v1/check']);
+    const check = doc.paths!['/v1/check']!.post!;
+    const body = (check.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema as OpenAPIV3_1.SchemaObject;
+    expect(body.required).toEqual(['items']);
+    expect(Object.keys(check.responses ?? {}).sort()).toEqual(['200', '400', '401', '413', '429', '503']);
+    const tooMany = (check.responses!['429'] as OpenAPIV3_1.ResponseObject).content!['application/json']!.schema as OpenAPIV3_1.SchemaObject;
+    expect(tooMany.required).toEqual(['error']);
+    expect(check.parameters?.map((p) => (p as OpenAPIV3_1.ParameterObject).name)).toEqual(['stream']);
+  });
+
+  test('/docs serves Swagger UI from local assets (no CDN)', async () => {
+    const page = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) expect(a).not.toMatch(/^(https?:)?\/\//);
+    const bundle = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+  });
+});
