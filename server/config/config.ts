@@ -1,6 +1,9 @@
 /**
  * Server configuration: one zod-validated object fed, in increasing priority, from
- * defaults, an optional JSON config file, environment variables and command-line flags.
+ * defaults, an optional JSON config file (`--config FILE` or LEANENV_CONFIG), environment
+ * variables and command-line flags. Flags and environment names are derived from the field
+ * names (`sources.ts`): `fooBarMs` is `--foo-bar-ms` and `LEANENV_FOO_BAR_MS`. To add a
+ * setting, add one field (with a doc comment and a default) to `ConfigSchema`; nothing else.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
 import { describeIssues } from '../../protocol/issues.js';
+import { valuesFromArgs, valuesFromEnv } from './sources.js';
 
 /** One worker per core, at most one per 5 GiB (an embedded-Lean worker takes about 4 GB). */
 function defaultWorkers(): number {
@@ -68,10 +72,13 @@ export const ConfigSchema = z.object({
   httpRateLimitMax: z.number().int().min(0).default(600),
   /** The HTTP rate-limit window. */
   httpRateLimitWindowMs: z.number().int().positive().default(60_000),
+  /** Address to listen on (environment: HOST). */
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),
+  /** Port to listen on; 0 picks a free one (environment: PORT). */
   port: z.number().int().min(0).max(65535).default(8765),
+  /** Log level (environment: LOG_LEVEL). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -80,87 +87,12 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** Configuration as given (every field optional). */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
-const ENV_KEYS: Record<string, keyof Config> = {
-  LEANENV_BACKEND: 'backend',
-  LEANENV_SANDBOX: 'sandbox',
-  LEANENV_PROJECT_DIR: 'projectDir',
-  LEANENV_LAKE: 'lakePath',
-  LEANENV_DEFAULT_HEADER: 'defaultHeader',
-  LEANENV_CACHE_DIR: 'cacheDir',
-  LEANENV_WASM_THREADS: 'wasmThreads',
-  LEANENV_MAX_HEARTBEATS: 'maxHeartbeats',
-  LEANENV_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
-  LEANENV_WORKERS: 'workers',
-  LEANENV_MAX_QUEUE: 'maxQueue',
-  LEANENV_MAX_QUEUE_PER_SESSION: 'maxQueuePerSession',
-  LEANENV_MAX_HEADER_ENVS: 'maxHeaderEnvs',
-  LEANENV_MAX_WORKER_RSS_MB: 'maxWorkerRssMb',
-  LEANENV_RECYCLE_AFTER_REQUESTS: 'recycleAfterRequests',
-  LEANENV_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
-  LEANENV_SESSION_TTL_MS: 'sessionTtlMs',
-  LEANENV_MAX_MESSAGE_BYTES: 'maxMessageBytes',
-  LEANENV_MAX_BODY_BYTES: 'maxBodyBytes',
-  LEANENV_AUTH_TOKEN: 'authToken',
-  LEANENV_WS_RATE_PER_SECOND: 'wsRatePerSecond',
-  LEANENV_WS_RATE_BURST: 'wsRateBurst',
-  LEANENV_HTTP_RATE_LIMIT_MAX: 'httpRateLimitMax',
-  LEANENV_HTTP_RATE_LIMIT_WINDOW_MS: 'httpRateLimitWindowMs',
-  HOST: 'host',
-  PORT: 'port',
-  LOG_LEVEL: 'logLevel',
-};
-
-const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'maxBodyBytes', 'workers', 'port',
-  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs', 'wsRatePerSecond', 'wsRateBurst', 'httpRateLimitMax', 'httpRateLimitWindowMs']);
-
-function coerce(key: keyof Config, value: string): unknown {
-  return NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-}
-
-/** Configuration values from environment variables (names in `ENV_KEYS`). */
-export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>> {
-  const out: Partial<Record<keyof Config, unknown>> = {};
-  for (const [name, key] of Object.entries(ENV_KEYS)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') out[key] = coerce(key, v);
-  }
-  return out;
-}
-
-/** Configuration values from `--kebab-case value` / `--key=value` flags. */
-export function configFromArgs(argv: string[]): Partial<Record<keyof Config, unknown>> {
-  const keys = Object.keys(ConfigSchema.shape) as (keyof Config)[];
-  const byFlag = new Map(keys.map((k) => [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), k]));
-  const out: Partial<Record<keyof Config, unknown>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m || m[1] === 'config') {
-      if (m && m[2] === undefined) i++;
-      continue;
-    }
-    const key = byFlag.get(m[1]!);
-    if (!key) throw new Error(`unknown option --${m[1]}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`option --${m[1]} needs a value`);
-    out[key] = coerce(key, value);
-  }
-  return out;
-}
-
-/** Path given with `--config FILE`, or `LEANENV_CONFIG`. */
-function configFilePath(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--config(?:=(.*))?$/.exec(argv[i]!);
-    if (m) return m[1] ?? argv[i + 1];
-  }
-  return env.LEANENV_CONFIG;
-}
-
 /** Build the configuration from a config file, the environment and flags; throws a readable error. */
 export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): Config {
-  const file = configFilePath(argv, env);
+  const flags = valuesFromArgs(ConfigSchema.shape, argv);
+  const file = flags.configFile ?? env.LEANENV_CONFIG;
   const fromFile = file ? (JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as object) : {};
-  const merged = { ...fromFile, ...configFromEnv(env), ...configFromArgs(argv), ...overrides };
+  const merged = { ...fromFile, ...valuesFromEnv(ConfigSchema.shape, env), ...flags.values, ...overrides };
   const r = ConfigSchema.safeParse(merged);
   if (!r.success) {
     const issues = describeIssues(r.error, '(root)').join('; ');
