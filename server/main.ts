@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pino } from 'pino';
 import { build } from './app.js';
-import { loadConfig } from './config/config.js';
+import { loadConfig, type Config } from './config/config.js';
 import { resolveBackend } from './lean/backend.js';
 import { DatasetIndex } from './sessions/datasets.js';
 import { PROJECT_ROOT } from './provision/paths.js';
@@ -14,8 +14,19 @@ import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
 import { shutdown } from './lifecycle.js';
 
-const config = loadConfig(process.argv.slice(2));
-assertSafeBinding(config.host, config.authToken);
+/** The configuration, or exit 2 with a one-line reason (bad flag, value or binding). */
+function configOrExit(): Config {
+  try {
+    const c = loadConfig(process.argv.slice(2));
+    assertSafeBinding(c.host, c.authToken);
+    return c;
+  } catch (e) {
+    console.error(`leanenv: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+}
+
+const config = configOrExit();
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 const pool = createPool(spec, config, log);
