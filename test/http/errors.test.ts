@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { build, type AppOptions } from '../../server/app.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
-import { expectHttpError } from '../support/http.js';
+import { expectHttpError, watchErrorShapes } from '../support/http.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -28,6 +28,7 @@ async function serve(o: Partial<AppOptions> = {}): Promise<{ url: string; app: F
   app.get('/test-only/bug', async () => {
     throw new Error('a bug on our side');
   });
+  watchErrorShapes(app);
   apps.push(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, app, pool };
@@ -109,5 +110,13 @@ describe('HTTP errors have the registry shape', () => {
     await pool.close(0);
     const r = await postCheck(url, JSON.stringify({ items: [{ id: 'late', code: 'theorem t : True := trivial' }] }));
     expectHttpError(r.status, r.body, 'shutting_down');
+  });
+
+  test('the watcher the suites use catches an error body of another shape', async () => {
+    const app = await build({ pool: idlePool(), logLevel: 'silent' });
+    app.get('/test-only/odd', async (_req, reply) => reply.code(418).send({ message: 'not the registry shape' }));
+    watchErrorShapes(app);
+    expect((await app.inject({ method: 'GET', url: '/test-only/odd' })).statusCode).toBe(418);
+    await expect(app.close()).rejects.toThrow(/GET \/test-only\/odd → 418/);
   });
 });

@@ -10,6 +10,7 @@ import { createPool } from '../../server/pool/create.js';
 import type { WorkerPool } from '../../server/pool/worker-pool.js';
 import { DatasetIndex } from '../../server/sessions/datasets.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
+import { watchErrorShapes } from './http.js';
 
 /** A running test server and its base URL. */
 export interface TestServer {
@@ -32,6 +33,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   await pool.start();
   const datasets = new DatasetIndex([path.resolve(PROJECT_ROOT, '../shared/benchmarks/core-subset.jsonl')]);
   const app = await build({ pool, datasets, sessionTtlMs: config.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn', ...o.app });
+  watchErrorShapes(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('server did not bind a TCP port');

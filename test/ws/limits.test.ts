@@ -13,7 +13,7 @@ import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { rpcError } from '../support/rpc.js';
-import { expectHttpError } from '../support/http.js';
+import { expectHttpError, watchErrorShapes } from '../support/http.js';
 import { ApiErrors } from '../../protocol/api.js';
 import { TokenBucket } from '../../server/ws/token-bucket.js';
 import { loadConfig } from '../../server/config/config.js';
@@ -27,6 +27,7 @@ afterEach(async () => {
 async function serve(o: Partial<AppOptions>): Promise<string> {
   const pool = new WorkerPool<LeanWorker>({ size: 1, spawn: () => Promise.reject(new Error('no worker in this test')), maxQueue: 1, maxQueuePerTenant: 1 });
   const app = await build({ pool, logLevel: 'warn', ...o });
+  watchErrorShapes(app);
   apps.push(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
