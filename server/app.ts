@@ -11,6 +11,7 @@ import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
+import { compatRoutes } from './compat/index.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
 
@@ -68,6 +69,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, metrics });
+  await compatRoutes(app, { pool, metrics });
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);
