@@ -64,6 +64,17 @@ def test_sessions_resume_after_the_connection_is_lost(server: Server) -> None:
         assert s.apply(step.stateId, "decide").status == "solved"
 
 
+def test_another_client_resumes_a_session_by_id(server: Server) -> None:
+    with Client(server.url, server.token) as a, Client(server.url, server.token) as b:
+        s = a.open_session()
+        root = s.start(STATEMENT)
+        resumed = b.resume_session(s.id)
+        assert resumed.info.sessionId == s.id
+        assert resumed.apply(root.stateId, "omega").status == "solved"
+        with pytest.raises(leanenv.errors.UnknownSession):
+            b.resume_session("ses_missing")
+
+
 def test_async_client(server: Server) -> None:
     async def run() -> tuple[str, bool, list[str]]:
         async with AsyncClient(server.url, server.token) as c:

@@ -15,9 +15,11 @@ from websockets.exceptions import ConnectionClosed
 from . import _core
 from .errors import ConnectionLost
 from .models import (
+    AppliedOutcome,
     CheckResult,
     CheckSummary,
     CodeItem,
+    FailedOutcome,
     HeaderBodyItem,
     ProofExpandResult,
     ProofTree,
@@ -27,7 +29,7 @@ from .models import (
     TacticOutcome,
 )
 
-_OUTCOME: TypeAdapter[Any] = TypeAdapter(TacticOutcome)
+_OUTCOME: TypeAdapter[AppliedOutcome | FailedOutcome] = TypeAdapter(TacticOutcome)
 
 
 class AsyncSession:
@@ -132,7 +134,8 @@ class AsyncClient:
         try:
             async for raw in ws:
                 msg = json.loads(raw)
-                fut = self._pending.pop(msg.get("id"), None) if isinstance(msg, dict) else None
+                req_id = msg.get("id") if isinstance(msg, dict) else None
+                fut = self._pending.pop(req_id, None) if isinstance(req_id, int) else None
                 if fut is not None and not fut.done():
                     fut.set_result(msg)
         except ConnectionClosed:

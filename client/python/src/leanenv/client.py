@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .async_client import AsyncClient, AsyncSession
@@ -72,8 +72,11 @@ class Client:
         self._thread.start()
         self._async = AsyncClient(url, token, timeout)
 
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+    def _run(self, aw: Awaitable[T]) -> T:
+        async def wrap() -> T:
+            return await aw
+
+        return asyncio.run_coroutine_threadsafe(wrap(), self._loop).result()
 
     def __enter__(self) -> Client:
         self._run(self._async.connect())
