@@ -59,6 +59,19 @@ def _wait_healthy(server: Server, proc: subprocess.Popen[bytes] | None, limit_s:
     raise RuntimeError(f"the server was not healthy within {limit_s} s")
 
 
+def _wait_no_worker_starting(server: Server, proc: subprocess.Popen[bytes], limit_s: float) -> None:
+    """Before stopping: let a replacement worker (after the timeout test) finish starting, so
+    that shutdown stops it too instead of leaving it behind in its own process group."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{server.url}/health", headers=server.headers, timeout=5).json()["workers"]["starting"] == 0:
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(1)
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
     """The running server (started once, stopped with SIGTERM at the end of the session)."""
@@ -81,6 +94,7 @@ def server() -> Iterator[Server]:
             _wait_healthy(s, proc, 1200)
             yield s
         finally:
+            _wait_no_worker_starting(s, proc, 300)
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 try:
