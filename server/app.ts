@@ -23,6 +23,7 @@ import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
+import { compatRoutes } from './compat/index.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import { registerErrorHandler } from './http/errors.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** Whether closing the app stops the pool (default true; false when apps share a pool). */
   ownsPool?: boolean;
+  /** Directory under which the REPL front's `{"path": …}` commands may read files (none: file mode off). */
+  replFileRoot?: string;
   logLevel?: string;
 }
 
@@ -88,6 +91,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, metrics });
+  await compatRoutes(app, { pool, metrics, replFileRoot: opts.replFileRoot });
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);

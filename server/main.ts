@@ -45,6 +45,7 @@ const app = await build({
   authToken: config.authToken,
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,
+  replFileRoot: config.replFileRoot,
 });
 await app.listen({ host: config.host, port: config.port });
 const bound = app.server.address();

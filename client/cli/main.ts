@@ -2,6 +2,7 @@
  * `leanenv` command line:
  *   leanenv serve [server flags]                 start the server (as `npm start`)
  *   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
+ *   leanenv repl [--server URL]                   the Lean REPL's JSON protocol on stdin/stdout (cli/repl.ts)
  * `check` reads Lean files or JSONL records, checks them on a server (--server) or on a
  * private server it starts as a child process (with its own Lean workers), shows a progress
  * bar and a summary table (or JSON lines with --json), and exits 1 when any item is not proved.
@@ -17,7 +18,8 @@ import type { CheckItem, CheckResult } from '../../protocol/check.js';
 
 const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
-  leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...`;
+  leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
+  leanenv repl [--server URL] [--token T] [--file-root DIR]   (the Lean REPL's stdin/stdout protocol)`;
 
 /** Workers for a local check of `items` items: LEANENV_WORKERS, else the server's default (one per core, at most one per 5 GiB), never more than the items. */
 function localWorkers(items: number): number {
@@ -78,6 +80,7 @@ async function check(argv: string[]): Promise<number> {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'check') process.exitCode = await check(rest);
+  else if (command === 'repl') process.exitCode = await (await import('./repl.js')).repl(rest);
   else if (command === 'serve') process.exitCode = await serveInForeground(rest);
   else {
     console.error(USAGE);

@@ -8,12 +8,15 @@ import type { CheckItem, CheckResult, Verdict } from '../../protocol/check.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { DEFAULT_ALLOWED_AXIOMS, judgeAxioms } from '../lean/verdict.js';
+import type { ReplResult } from '../protocol/repl.js';
 
 export type { CheckItem, CheckResult, Verdict };
 
 /** Options of a check. */
 export interface CheckOptions {
   allowedAxioms?: readonly string[];
+  /** Sees the body's raw command result (messages, sorries) before it is judged (the Kimina front shapes its reply from it). */
+  onCommand?: (result: ReplResult<'env.command'>) => void;
 }
 
 const IMPORT_LINE = /^\s*(import\s|--|$)/;
@@ -69,6 +72,7 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
     const env = await worker.importHeader(header);
     if (env.hasErrors) return done('failed', { reason: 'the header does not elaborate', messages: env.messages });
     const r = await worker.runCommand(env.env, body);
+    o.onCommand?.(r);
     try {
       const messages = r.messages;
       const errors = messages.filter((m) => m.severity === 'error');

@@ -73,6 +73,8 @@ export const ConfigSchema = z.object({
   /** The HTTP rate-limit window. */
   httpRateLimitWindowMs: z.number().int().positive().default(60_000),
   /** Address to listen on (environment: HOST). */
+  /** Directory under which the Lean REPL front's `{"path": …}` commands may read files (unset: file mode off). */
+  replFileRoot: z.string().optional(),
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),

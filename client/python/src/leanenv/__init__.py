@@ -1,0 +1,27 @@
+"""leanenv: Python client for the leanenv Lean 4 server (WebSocket sessions, batch checking)."""
+
+from .async_client import AsyncClient, AsyncSession
+from .client import Client, Session
+from .errors import *  # noqa: F403
+from .errors import ERRORS, ConnectionLost, LeanEnvError
+from .models import (
+    AppliedOutcome,
+    CheckResult,
+    CheckSummary,
+    CodeItem,
+    FailedOutcome,
+    Goal,
+    HeaderBodyItem,
+    LeanMessage,
+    ProofTree,
+    ProofVerifyResult,
+    SessionInfo,
+    StateView,
+    TacticOutcome,
+)
+
+__all__ = [
+    "AppliedOutcome", "AsyncClient", "AsyncSession", "CheckResult", "CheckSummary", "Client", "CodeItem",
+    "ConnectionLost", "ERRORS", "FailedOutcome", "Goal", "HeaderBodyItem", "LeanEnvError", "LeanMessage",
+    "ProofTree", "ProofVerifyResult", "Session", "SessionInfo", "StateView", "TacticOutcome",
+]
