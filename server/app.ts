@@ -13,6 +13,7 @@ import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
+import { clusterGauges, type ClusterNode } from './cluster/cluster.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -33,6 +34,8 @@ export interface AppOptions {
   /** Whether closing the app stops the pool (default true; false when apps share a pool). */
   ownsPool?: boolean;
   logLevel?: string;
+  /** Cluster mode (server/cluster/): batches go through Redis; /health and /metrics show the cluster. */
+  cluster?: ClusterNode;
 }
 
 /** Build the fastify app with its session registry. */
@@ -62,12 +65,13 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       sandbox: worker?.spawnSpec.sandbox,
       workers: { ...stats, live: pool.workers() },
       ...registry.counts(),
+      ...(opts.cluster ? { cluster: await opts.cluster.view() } : {}),
     });
   });
 
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
-  await checkRoutes(app, { pool, metrics });
+  await checkRoutes(app, { pool, metrics, cluster: opts.cluster?.batches });
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);
@@ -82,11 +86,13 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       header_evictions: s.headerEvictions,
       pool_jobs: s.jobs,
       ...registry.counts(),
+      ...(opts.cluster ? clusterGauges(await opts.cluster.view()) : {}),
     };
   });
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await opts.cluster?.close(opts.shutdownGraceMs ?? 0);
     if (opts.ownsPool !== false) await pool.close(opts.shutdownGraceMs ?? 0);
   });
   return app;

@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from './provision/paths.js';
 import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
 import { shutdown } from './lifecycle.js';
+import { ClusterNode, poolItemRunner } from './cluster/cluster.js';
 
 const config = loadConfig(process.argv.slice(2));
 assertSafeBinding(config.host, config.authToken);
@@ -20,6 +21,8 @@ const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 const pool = createPool(spec, config, log);
 void pool.start();
+const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, logger: log }) : undefined;
+cluster?.start(pool.ready());
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));
 const app = await build({
@@ -34,12 +37,14 @@ const app = await build({
   authToken: config.authToken,
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,
+  cluster,
 });
 await app.listen({ host: config.host, port: config.port });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'signal received');
-    void shutdown(app, pool, config.shutdownGraceMs).then(
+    // A cluster node first stops taking batch items and finishes (or hands back) its running ones.
+    void (cluster?.close(config.shutdownGraceMs) ?? Promise.resolve()).then(() => shutdown(app, pool, config.shutdownGraceMs)).then(
       () => process.exit(0),
       (e: unknown) => {
         log.error({ err: e }, 'shutdown failed');

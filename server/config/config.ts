@@ -68,6 +68,10 @@ export const ConfigSchema = z.object({
   httpRateLimitMax: z.number().int().min(0).default(600),
   /** The HTTP rate-limit window. */
   httpRateLimitWindowMs: z.number().int().positive().default(60_000),
+  /** Redis URL (e.g. redis://redis:6379): this node joins a cluster of nodes sharing batch checks; none = one node alone. */
+  redis: z.string().url().optional(),
+  /** Cluster mode: batch items waiting in the cluster queue beyond which a new batch gets `overloaded`. */
+  clusterMaxQueue: z.number().int().min(1).default(100_000),
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),
@@ -105,13 +109,15 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEANENV_WS_RATE_BURST: 'wsRateBurst',
   LEANENV_HTTP_RATE_LIMIT_MAX: 'httpRateLimitMax',
   LEANENV_HTTP_RATE_LIMIT_WINDOW_MS: 'httpRateLimitWindowMs',
+  REDIS_URL: 'redis',
+  LEANENV_CLUSTER_MAX_QUEUE: 'clusterMaxQueue',
   HOST: 'host',
   PORT: 'port',
   LOG_LEVEL: 'logLevel',
 };
 
 const NUMERIC = new Set<keyof Config>(['wasmThreads', 'maxHeartbeats', 'requestTimeoutMs', 'startupTimeoutMs', 'sessionTtlMs', 'maxMessageBytes', 'maxBodyBytes', 'workers', 'port',
-  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs', 'wsRatePerSecond', 'wsRateBurst', 'httpRateLimitMax', 'httpRateLimitWindowMs']);
+  'maxQueue', 'maxQueuePerSession', 'maxHeaderEnvs', 'maxWorkerRssMb', 'recycleAfterRequests', 'shutdownGraceMs', 'wsRatePerSecond', 'wsRateBurst', 'httpRateLimitMax', 'httpRateLimitWindowMs', 'clusterMaxQueue']);
 
 function coerce(key: keyof Config, value: string): unknown {
   return NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;

@@ -15,6 +15,7 @@ import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, type WorkerPool } from '../pool/worker-pool.js';
 import type { ServerMetrics } from './metrics.js';
 import { describeIssues } from '../../protocol/issues.js';
+import { runClusterCheck, type ClusterChecks } from '../cluster/http-check.js';
 
 /** Counts per verdict. */
 export function summarize(results: readonly CheckResult[]): CheckSummary {
@@ -28,6 +29,8 @@ export interface CheckRouteOptions {
   pool: WorkerPool<LeanWorker>;
   metrics: ServerMetrics;
   streamThreshold?: number;
+  /** Cluster mode: items go to the cluster queue and any node runs them (server/cluster/). */
+  cluster?: ClusterChecks;
 }
 
 /** Register the route. */
@@ -50,6 +53,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     const query = req.query as { stream?: string };
     const stream =
       query.stream === 'true' || (req.headers.accept ?? '').includes('application/x-ndjson') || items.length > (opts.streamThreshold ?? 16);
+    if (opts.cluster) return runClusterCheck(reply, opts.cluster, { ...parsed.data, batchId: parsed.data.batchId ?? `b_${randomUUID()}` }, stream, summarize, opts.metrics);
     const tenant = `chk_${randomUUID()}`;
     /** Check one item; an overloaded queue makes the item wait (the client is waiting anyway). */
     const run = async (it: CheckItem): Promise<CheckResult> => {
