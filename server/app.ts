@@ -47,6 +47,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     datasets: opts.datasets,
     ttlMs: opts.sessionTtlMs ?? 10 * 60_000,
     defaultHeader: opts.defaultHeader ?? '',
+    store: opts.cluster?.sessions,
   });
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();

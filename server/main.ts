@@ -21,7 +21,7 @@ const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 const pool = createPool(spec, config, log);
 void pool.start();
-const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, logger: log }) : undefined;
+const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
 cluster?.start(pool.ready());
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));

@@ -12,6 +12,7 @@ import type { LeanWorker } from '../lean/worker.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import { ClusterBatches } from './batches.js';
 import { ClusterConsumer } from './consumer.js';
+import { RedisSessionStore } from './session-store.js';
 import type { ItemRunner } from './jobs.js';
 import { KEY_PREFIX, keys, waitingConnection } from './redis.js';
 
@@ -29,6 +30,8 @@ export interface ClusterOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   nodeId?: string;
+  /** How long a session is kept in Redis after its last change (its TTL). */
+  sessionTtlMs?: number;
   logger?: Logger;
 }
 
@@ -64,6 +67,8 @@ export class ClusterNode {
   readonly nodeId: string;
   readonly batches: ClusterBatches;
   readonly consumer: ClusterConsumer;
+  /** Sessions and proof trees, resumable on any node. */
+  readonly sessions: RedisSessionStore;
   private readonly conn: Redis;
   private beatTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = Date.now();
@@ -81,6 +86,7 @@ export class ClusterNode {
     this.conn = waitingConnection(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.conn.on('error', () => undefined);
     this.batches = new ClusterBatches({ url: opts.url, maxQueue: opts.maxQueue, attempts: opts.attempts ?? 3, retentionS, clusterWorkers: async () => (await this.nodes()).reduce((n, b) => n + b.ready, 0), logger: opts.logger });
+    this.sessions = new RedisSessionStore(opts.url, opts.sessionTtlMs ?? 600_000);
     this.consumer = new ClusterConsumer({
       url: opts.url,
       runItem,
@@ -147,6 +153,7 @@ export class ClusterNode {
     await this.consumer.drain(graceMs);
     await this.conn.del(keys.node(this.nodeId)).catch(() => undefined);
     await this.batches.close();
+    this.sessions.close();
     this.conn.disconnect();
   }
 }
