@@ -107,6 +107,22 @@ describe('cluster batches (stand-in workers)', () => {
     nodes.splice(2, 1);
   });
 
+  test('SIGTERM drains a node: it stops taking items, finishes its running ones (nothing retried) and leaves the cluster', async () => {
+    const drainer = await startNode('stand-in', redis.url, { LEANENV_WORKERS: '2', STANDIN_ITEM_MS: '400', LEANENV_SHUTDOWN_GRACE_MS: '10000' }, 60_000);
+    const items = batch('d', 24);
+    const pending = postCheck(nodes[0]!.url, { items, batchId: 'drain-1' }, true);
+    for (let i = 0; i < 200 && (await health(drainer)).cluster.thisNode.ran < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise<number | null>((r) => drainer.proc.once('exit', (code) => r(code)));
+    drainer.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const r = await pending;
+    const results = r.lines.slice(0, -1);
+    expect(results.map((x: any) => x.id).sort()).toEqual(items.map((i) => i.id).sort());
+    expect(r.lines.at(-1).summary.retried).toBe(0);
+    expect(await runs('drain-1')).toEqual(new Array(24).fill(1));
+    expect((await health(nodes[0]!)).cluster.nodes.map((n: any) => n.pid)).not.toContain(drainer.proc.pid);
+  });
+
   test('Redis killed mid-batch: new batches get cluster_unavailable; once it is back, the accepted batch completes exactly once', async () => {
     const items = batch('o', 30);
     const pending = postCheck(nodes[1]!.url, { items, batchId: 'outage-1' }, true);
