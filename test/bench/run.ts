@@ -134,6 +134,7 @@ if (cb) {
     [`cluster: 1 node x ${cb.workers} workers (Redis + BullMQ)`, `${cb.itemsPerSecOneNode.toFixed(2)} items/s (${cb.oneNodeOverPool.toFixed(2)}x the pool without Redis)`],
     [`cluster: ${cb.workers} nodes x 1 worker`, `${cb.itemsPerSecNodes.toFixed(2)} items/s (${cb.nodesOverPool.toFixed(2)}x the single-node pool, goal >= 0.9)`],
     ['cluster: latency added by the queue p50 / p95', `${r1(cb.addedLatencyMs.p50)} / ${r1(cb.addedLatencyMs.p95)} ms`],
+    ['cluster: session resumed on another node', `${r1(cb.resumeOnOtherNodeMs)} ms; first step there (replay) ${r1(cb.firstStepAfterResumeMs)} ms vs ${r1(cb.stepOnOwnerMs)} ms on the owner`],
   );
 }
 console.log(table.toString());
