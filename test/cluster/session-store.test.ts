@@ -50,3 +50,25 @@ test('a session moves between nodes by epoch; the old owner can no longer save i
     b.close();
   }
 });
+
+test('while Redis is down a session cannot be claimed: cluster_unavailable, not a hang or an internal error', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  try {
+    expect((await a.claim('ses_2')).epoch).toBe(1);
+    await redis.kill();
+    await expect(a.claim('ses_2')).rejects.toMatchObject({ spec: { code: 'cluster_unavailable' } });
+    await redis.up();
+    // Back: the epoch survived the restart (append-only file) and goes on.
+    for (let i = 0; i < 50; i++) {
+      try {
+        expect((await a.claim('ses_2')).epoch).toBe(2);
+        break;
+      } catch (e) {
+        if (i === 49) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    a.close();
+  }
+});
