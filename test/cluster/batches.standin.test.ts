@@ -124,10 +124,14 @@ describe('cluster batches (stand-in workers)', () => {
   });
 
   test('Redis killed mid-batch: new batches get cluster_unavailable; once it is back, the accepted batch completes exactly once', async () => {
-    const items = batch('o', 30);
+    const items = batch('o', 60);
     const pending = postCheck(nodes[1]!.url, { items, batchId: 'outage-1' }, true);
     await new Promise((r) => setTimeout(r, 800));
+    const c = redis.client();
+    const answeredBefore = await c.xlen('leanenv:batch:{outage-1}:results');
+    c.disconnect();
     await redis.kill();
+    expect(answeredBefore).toBeLessThan(items.length); // the outage hits the batch mid-way
     const refused = await postCheck(nodes[0]!.url, { items: batch('x', 2) });
     expect(refused.status).toBe(503);
     expect(refused.json.error.code).toBe('cluster_unavailable');
@@ -138,7 +142,7 @@ describe('cluster batches (stand-in workers)', () => {
     const r = await pending;
     const results = r.lines.slice(0, -1);
     expect(results.map((x: any) => x.id).sort()).toEqual(items.map((i) => i.id).sort());
-    const exp = expected('o', 30);
+    const exp = expected('o', 60);
     for (const x of results) expect([exp.get(x.id), 'error']).toContain(x.verdict);
     expect(results.filter((x: any) => x.verdict === 'error')).toEqual([]);
   });
