@@ -100,11 +100,13 @@ export class SessionRegistry {
     for (const p of s.proofs) this.forgetProof(p);
   }
 
-  /** Cluster mode: claim the session (a new epoch) and load its stored snapshot unless it is here already. */
+  /** Cluster mode: claim the session (a new epoch) and load its stored snapshot unless this node held it up to now. */
   private async load(sessionId: string): Promise<void> {
     const { epoch, snapshot } = await this.opts.store!.claim(sessionId);
     const here = this.sessions.get(sessionId);
-    if (here) return void (here.epoch = epoch);
+    // Held here and claimed by nobody since: the local copy (with its live states) is current.
+    if (here && here.epoch === epoch - 1) return void (here.epoch = epoch);
+    if (here) this.forget(here); // another node changed it meanwhile
     if (!snapshot) return;
     const s: Session = { id: snapshot.id, header: snapshot.header, proofs: new Set(), attached: 0, expiresAt: Infinity, epoch };
     for (const t of snapshot.proofs) {
