@@ -33,6 +33,8 @@ export const CheckRequest = z
   .object({
     items: z.array(CheckItem).min(1).max(100_000),
     allowedAxioms: z.array(z.string()).optional(),
+    /** Cluster mode: an idempotency key; re-submitting it returns the recorded results and runs only unanswered items. */
+    batchId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - (at most 128)').optional(),
   })
   .strict();
 export type CheckRequest = z.infer<typeof CheckRequest>;
@@ -45,6 +47,8 @@ export const CheckSummary = z.object({
   incomplete: z.number().int(),
   timeout: z.number().int(),
   error: z.number().int(),
+  /** Cluster mode: items that ran more than once (a worker crash or a node death) before their result was recorded. */
+  retried: z.number().int().optional(),
 });
 export type CheckSummary = z.infer<typeof CheckSummary>;
 

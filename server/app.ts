@@ -28,6 +28,7 @@ import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerApiDocs } from './http/openapi.js';
+import { clusterGauges, type ClusterNode } from './cluster/cluster.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -50,6 +51,8 @@ export interface AppOptions {
   /** Directory under which the REPL front's `{"path": …}` commands may read files (none: file mode off). */
   replFileRoot?: string;
   logLevel?: string;
+  /** Cluster mode (server/cluster/): batches go through Redis; /health and /metrics show the cluster. */
+  cluster?: ClusterNode;
 }
 
 /** Build the fastify app with its session registry. */
@@ -67,6 +70,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     datasets: opts.datasets,
     ttlMs: opts.sessionTtlMs ?? 10 * 60_000,
     defaultHeader: opts.defaultHeader ?? '',
+    store: opts.cluster?.sessions,
   });
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
@@ -85,12 +89,13 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       sandbox: worker?.spawnSpec.sandbox,
       workers: { ...stats, live: pool.workers() },
       ...registry.counts(),
+      ...(opts.cluster ? { cluster: await opts.cluster.view() } : {}),
     });
   });
 
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
-  await checkRoutes(app, { pool, metrics });
+  await checkRoutes(app, { pool, metrics, cluster: opts.cluster?.batches });
   await compatRoutes(app, { pool, metrics, replFileRoot: opts.replFileRoot });
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
@@ -106,11 +111,13 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       header_evictions: s.headerEvictions,
       pool_jobs: s.jobs,
       ...registry.counts(),
+      ...(opts.cluster ? clusterGauges(await opts.cluster.view()) : {}),
     };
   });
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await opts.cluster?.close(opts.shutdownGraceMs ?? 0);
     if (opts.ownsPool !== false) await pool.close(opts.shutdownGraceMs ?? 0);
   });
   return app;

@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from './provision/paths.js';
 import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
 import { shutdown } from './lifecycle.js';
+import { ClusterNode, poolItemRunner } from './cluster/cluster.js';
 
 /** The configuration, or exit 2 with a one-line reason (bad flag, value or binding). */
 function configOrExit(): Config {
@@ -31,6 +32,8 @@ const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 const pool = createPool(spec, config, log);
 void pool.start();
+const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
+cluster?.start(pool.ready());
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));
 const app = await build({
@@ -46,6 +49,7 @@ const app = await build({
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,
   replFileRoot: config.replFileRoot,
+  cluster,
 });
 await app.listen({ host: config.host, port: config.port });
 const bound = app.server.address();
@@ -54,7 +58,8 @@ if (process.send && bound && typeof bound === 'object') process.send({ listening
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'signal received');
-    void shutdown(app, pool, config.shutdownGraceMs).then(
+    // A cluster node first stops taking batch items and finishes (or hands back) its running ones.
+    void (cluster?.close(config.shutdownGraceMs) ?? Promise.resolve()).then(() => shutdown(app, pool, config.shutdownGraceMs)).then(
       () => process.exit(0),
       (e: unknown) => {
         log.error({ err: e }, 'shutdown failed');

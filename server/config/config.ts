@@ -72,9 +72,13 @@ export const ConfigSchema = z.object({
   httpRateLimitMax: z.number().int().min(0).default(600),
   /** The HTTP rate-limit window. */
   httpRateLimitWindowMs: z.number().int().positive().default(60_000),
-  /** Address to listen on (environment: HOST). */
   /** Directory under which the Lean REPL front's `{"path": …}` commands may read files (unset: file mode off). */
   replFileRoot: z.string().optional(),
+  /** Redis URL (e.g. redis://redis:6379): this node joins a cluster of nodes sharing batch checks; none = one node alone. */
+  redis: z.string().url().optional(),
+  /** Cluster mode: batch items waiting in the cluster queue beyond which a new batch gets `overloaded`. */
+  clusterMaxQueue: z.number().int().min(1).default(100_000),
+  /** Address to listen on (environment: HOST). */
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */
   authToken: z.string().min(16, 'an auth token needs at least 16 characters').optional(),

@@ -4,7 +4,7 @@
  * - flag: `--kebab-case` of the field (`maxQueuePerSession` → `--max-queue-per-session`),
  *   `--flag value` or `--flag=value` (Node's `parseArgs`);
  * - environment: `LEANENV_` + the field in UPPER_SNAKE_CASE (`LEANENV_MAX_QUEUE_PER_SESSION`),
- *   except the names in `ENV_NAME_EXCEPTIONS` (HOST, PORT, LOG_LEVEL, LEANENV_LAKE);
+ *   except the names in `ENV_NAME_EXCEPTIONS` (HOST, PORT, LOG_LEVEL, LEANENV_LAKE, REDIS_URL);
  * - values are strings, turned into numbers or booleans where the field's schema wants one
  *   (`true`/`false`/`1`/`0`); zod then validates everything.
  */
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 /** Environment names that do not follow the `LEANENV_<FIELD>` rule (conventional or historical names). */
-const ENV_NAME_EXCEPTIONS: Record<string, string> = { lakePath: 'LEANENV_LAKE', host: 'HOST', port: 'PORT', logLevel: 'LOG_LEVEL' };
+const ENV_NAME_EXCEPTIONS: Record<string, string> = { lakePath: 'LEANENV_LAKE', host: 'HOST', port: 'PORT', logLevel: 'LOG_LEVEL', redis: 'REDIS_URL' };
 
 /** The flag of a field: `--kebab-case`. */
 export function flagName(field: string): string {

@@ -16,6 +16,7 @@ import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.
 import type { ServerMetrics } from './metrics.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { httpErrorResponses } from './openapi.js';
+import { runClusterCheck, type ClusterChecks } from '../cluster/http-check.js';
 
 /** Counts per verdict. */
 export function summarize(results: readonly CheckResult[]): CheckSummary {
@@ -29,6 +30,8 @@ export interface CheckRouteOptions {
   pool: WorkerPool<LeanWorker>;
   metrics: ServerMetrics;
   streamThreshold?: number;
+  /** Cluster mode: items go to the cluster queue and any node runs them (server/cluster/). */
+  cluster?: ClusterChecks;
 }
 
 /** Register the route. */
@@ -51,6 +54,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     }
     const stream =
       req.query.stream === 'true' || (req.headers.accept ?? '').includes('application/x-ndjson') || items.length > (opts.streamThreshold ?? 16);
+    if (opts.cluster) return runClusterCheck(reply, opts.cluster, { ...req.body, batchId: req.body.batchId ?? `b_${randomUUID()}` }, stream, summarize, opts.metrics);
     const tenant = `chk_${randomUUID()}`;
     /** Check one item; an overloaded queue makes the item wait (the client is waiting anyway). */
     const run = async (it: CheckItem): Promise<CheckResult> => {

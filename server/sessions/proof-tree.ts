@@ -34,6 +34,18 @@ export function canonicalGoals(goals: readonly Goal[]): string {
   return goals.map((g) => g.pretty.trim()).join('\n\n');
 }
 
+/** A proof tree as stored (cluster mode): everything but where states live on workers. */
+export interface SerializedProofTree {
+  proofId: string;
+  sessionId: string;
+  header: string;
+  statement: string;
+  rootId: string;
+  counter: number;
+  nodes: (Omit<ProofNode, 'worker' | 'outcomes'> & { outcomes: [string, TacticOutcome][] })[];
+  edges: { from: string; to: string; tactic: string }[];
+}
+
 /** One proof: its statement, header and nodes. */
 export class ProofTree {
   readonly nodes = new Map<string, ProofNode>();
@@ -90,6 +102,25 @@ export class ProofTree {
     if (status === 'open') this.openByGoals.set(key, node.stateId);
     this.edges.push({ from: parent.stateId, to: node.stateId, tactic });
     return { node, duplicate: false };
+  }
+
+  /** The tree without worker locations (states are rebuilt by replay wherever it is loaded). */
+  toJSON(): SerializedProofTree {
+    const nodes = [...this.nodes.values()].map(({ worker: _w, outcomes, ...n }) => ({ ...n, outcomes: [...outcomes] }));
+    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter, nodes, edges: [...this.edges] };
+  }
+
+  /** Rebuild a stored tree; no state lives on a worker yet. */
+  static fromJSON(t: SerializedProofTree): ProofTree {
+    const tree = new ProofTree(t.proofId, t.sessionId, t.header, t.statement);
+    tree.rootId = t.rootId;
+    tree.counter = t.counter;
+    for (const n of t.nodes) {
+      tree.nodes.set(n.stateId, { ...n, outcomes: new Map(n.outcomes) });
+      if (n.status === 'open') tree.openByGoals.set(canonicalGoals(n.goals), n.stateId);
+    }
+    tree.edges.push(...t.edges);
+    return tree;
   }
 
   /** Tactics from the root to `node`. */

@@ -11,6 +11,7 @@ import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { verifySolvedState } from '../check/verify-state.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
+import type { SessionStore } from './store.js';
 
 /** A session: its header, proofs and expiry. */
 interface Session {
@@ -20,6 +21,8 @@ interface Session {
   /** Connections attached now; the TTL runs only while this is 0. */
   attached: number;
   expiresAt: number;
+  /** Cluster mode: this node's ownership epoch of the session. */
+  epoch?: number;
 }
 
 /** Options of the registry. */
@@ -28,6 +31,8 @@ export interface RegistryOptions {
   datasets?: DatasetIndex;
   ttlMs: number;
   defaultHeader: string;
+  /** Cluster mode: sessions saved after every change and resumable on any node (none: this process only). */
+  store?: SessionStore;
 }
 
 /** A node's REPL location as a pool job target. */
@@ -44,14 +49,17 @@ export class SessionRegistry {
   constructor(private readonly opts: RegistryOptions) {}
 
   /** Open a session with a header (default: the configured one). */
-  open(header?: string): ApiResult<'session.open'> {
+  async open(header?: string): Promise<ApiResult<'session.open'>> {
     const s: Session = { id: `ses_${randomUUID()}`, header: header ?? this.opts.defaultHeader, proofs: new Set(), attached: 1, expiresAt: Infinity };
+    if (this.opts.store) s.epoch = (await this.opts.store.claim(s.id)).epoch;
     this.sessions.set(s.id, s);
+    await this.persist(s);
     return { sessionId: s.id, header: s.header, ttlMs: this.opts.ttlMs };
   }
 
-  /** Reattach to a live session. */
-  resume(sessionId: string): ApiResult<'session.resume'> {
+  /** Reattach to a live session; in cluster mode, one stored by another node (taking it over; states are rebuilt by replay on use). */
+  async resume(sessionId: string): Promise<ApiResult<'session.resume'>> {
+    if (this.opts.store) await this.load(sessionId);
     const s = this.session(sessionId);
     s.attached += 1;
     s.expiresAt = Infinity;
@@ -70,9 +78,43 @@ export class SessionRegistry {
   close(sessionId: string): boolean {
     const s = this.sessions.get(sessionId);
     if (!s) return false;
-    this.sessions.delete(sessionId);
-    for (const p of s.proofs) this.forgetProof(p);
+    this.forget(s);
+    void this.opts.store?.delete(sessionId).catch(() => undefined);
     return true;
+  }
+
+  /** Drop a session from this process only. */
+  private forget(s: Session): void {
+    this.sessions.delete(s.id);
+    for (const p of s.proofs) this.forgetProof(p);
+  }
+
+  /** Cluster mode: claim the session (a new epoch) and load its stored snapshot unless this node held it up to now. */
+  private async load(sessionId: string): Promise<void> {
+    const { epoch, snapshot } = await this.opts.store!.claim(sessionId);
+    const here = this.sessions.get(sessionId);
+    // Held here and claimed by nobody since: the local copy (with its live states) is current.
+    if (here && here.epoch === epoch - 1) return void (here.epoch = epoch);
+    if (here) this.forget(here); // another node changed it meanwhile
+    if (!snapshot) return;
+    const s: Session = { id: snapshot.id, header: snapshot.header, proofs: new Set(), attached: 0, expiresAt: Infinity, epoch };
+    for (const t of snapshot.proofs) {
+      const tree = ProofTree.fromJSON(t);
+      this.proofs.set(tree.proofId, tree);
+      for (const n of tree.nodes.values()) this.states.set(n.stateId, n);
+      s.proofs.add(tree.proofId);
+    }
+    this.sessions.set(s.id, s);
+  }
+
+  /** Cluster mode: save the session; if another node has claimed it since, it is dropped here and the request refused. */
+  private async persist(s: Session): Promise<void> {
+    const store = this.opts.store;
+    if (!store) return;
+    const proofs = [...s.proofs].flatMap((id) => (this.proofs.has(id) ? [this.proofs.get(id)!.toJSON()] : []));
+    if (await store.save({ id: s.id, header: s.header, proofs }, s.epoch ?? 0)) return;
+    this.forget(s);
+    throw new ApiError(ApiErrors.UnknownSession, `session ${s.id} was resumed on another node; resume it again to continue here`);
   }
 
   /** Close sessions whose TTL has run out; returns how many. */
@@ -137,6 +179,7 @@ export class SessionRegistry {
     this.proofs.set(tree.proofId, tree);
     this.states.set(root.stateId, root);
     s.proofs.add(tree.proofId);
+    await this.persist(s);
     return this.view(root);
   }
 
@@ -189,6 +232,7 @@ export class SessionRegistry {
       return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
     });
     node.outcomes.set(tactic, outcome);
+    await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId));
     return outcome;
   }
 

@@ -56,13 +56,13 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
     const attached = new Set<string>();
     const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes, opts.rateLimit), new WebSocketMessageWriter(socket));
     const handlers: { [M in ApiMethod]: (p: z.infer<(typeof ApiMethods)[M]['params']>) => unknown } = {
-      'session.open': (p) => {
-        const r = registry.open(p.header);
+      'session.open': async (p) => {
+        const r = await registry.open(p.header);
         attached.add(r.sessionId);
         return r;
       },
-      'session.resume': (p) => {
-        const r = registry.resume(p.sessionId);
+      'session.resume': async (p) => {
+        const r = await registry.resume(p.sessionId);
         attached.add(r.sessionId);
         return r;
       },

@@ -3,7 +3,9 @@
  * latency at the worker's JSON-RPC boundary beside the time Lean reports for the same step;
  * the same steps through the WebSocket API (server + client over loopback), interleaved with
  * the direct ones, as a ratio; then batch-check throughput with one worker and with N (the
- * configured pool size, default one per core) and cold versus reused-header check cost.
+ * configured pool size, default one per core) and cold versus reused-header check cost; the
+ * cluster section (test/bench/cluster.ts): the same batch through Redis + BullMQ with one node
+ * and with one node per worker, and the latency the queue adds per check.
  * Prints a table and writes `.bench/latest.json`.
  */
 import fs from 'node:fs';
@@ -126,6 +128,15 @@ table.push(
   ['check: cold worker / new header text / reused', `${poolBench.coldCheckMs.toFixed(0)} / ${poolBench.newHeaderTextCheckMs.toFixed(0)} / ${poolBench.reusedCheckMs.toFixed(0)} ms`],
   ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],
 );
+const cb = poolBench.cluster;
+if (cb) {
+  table.push(
+    [`cluster: 1 node x ${cb.workers} workers (Redis + BullMQ)`, `${cb.itemsPerSecOneNode.toFixed(2)} items/s (${cb.oneNodeOverPool.toFixed(2)}x the pool without Redis)`],
+    [`cluster: ${cb.workers} nodes x 1 worker`, `${cb.itemsPerSecNodes.toFixed(2)} items/s (${cb.nodesOverPool.toFixed(2)}x the single-node pool, goal >= 0.9)`],
+    ['cluster: latency added by the queue p50 / p95', `${r1(cb.addedLatencyMs.p50)} / ${r1(cb.addedLatencyMs.p95)} ms`],
+    ['cluster: session resumed on another node', `${r1(cb.resumeOnOtherNodeMs)} ms; first step there (replay) ${r1(cb.firstStepAfterResumeMs)} ms vs ${r1(cb.stepOnOwnerMs)} ms on the owner`],
+  );
+}
 console.log(table.toString());
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });

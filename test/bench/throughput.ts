@@ -11,6 +11,7 @@ import { workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { forEachLimited, WorkerPool } from '../../server/pool/worker-pool.js';
 import type { BenchmarkItem } from '../support/lean.js';
+import { benchCluster, type ClusterBenchResult } from './cluster.js';
 
 /** What the pool part of the bench measured. */
 export interface PoolBenchResult {
@@ -34,6 +35,8 @@ export interface PoolBenchResult {
   reusedCheckMs: number;
   /** Reused-header check cost over cold (goal <= 5%). */
   reusedOverCold: number;
+  /** The same items through Redis + BullMQ: one node, then one node per worker (see cluster.ts). */
+  cluster?: ClusterBenchResult;
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc), or 0. */
@@ -118,6 +121,9 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
     variant.push(await timedCheck(fresh, it));
     reused.push(await timedCheck(fresh, it));
   }
+  // Cluster section, on the same warm workers (before they are stopped).
+  const live = pool.workers().map((w) => pool.peek(w.slot, w.generation)!);
+  const cluster = await benchCluster(live, items, all.rate, 30);
   await pool.close();
   const reusedCheckMs = median(reused);
   return {
@@ -134,5 +140,6 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
     newHeaderTextCheckMs: median(variant),
     reusedCheckMs,
     reusedOverCold: reusedCheckMs / coldCheckMs,
+    cluster,
   };
 }

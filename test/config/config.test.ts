@@ -20,4 +20,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--no-such-flag', '1'], {})).toThrow(/unknown option --no-such-flag/);
     expect(() => loadConfig([], { PORT: 'http' })).toThrow(/port/);
   });
+
+  test('cluster mode: off by default; REDIS_URL or --redis turns it on; a malformed URL is refused', () => {
+    expect(loadConfig([], {}).redis).toBeUndefined();
+    expect(loadConfig([], { REDIS_URL: 'redis://r:6379', LEANENV_CLUSTER_MAX_QUEUE: '500' })).toMatchObject({ redis: 'redis://r:6379', clusterMaxQueue: 500 });
+    expect(loadConfig(['--redis', 'redis://other:6380'], { REDIS_URL: 'redis://r:6379' }).redis).toBe('redis://other:6380');
+    expect(() => loadConfig(['--redis', 'not a url'], {})).toThrow(/redis/);
+  });
 });

@@ -1,0 +1,61 @@
+/**
+ * Redis connections and key names of the cluster. Every node of a cluster talks to one Redis
+ * (`REDIS_URL` / `--redis`); BullMQ holds the job queue, plain keys hold headers, results and
+ * node heartbeats. Keys of one batch share a `{batchId}` hash tag (one Redis Cluster slot).
+ */
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Prefix of every key the cluster writes (BullMQ's own keys use it too). */
+export const KEY_PREFIX = 'leanenv';
+/** The BullMQ queue of batch-check items. */
+export const CHECK_QUEUE = 'check';
+
+/** Key names. */
+export const keys = {
+  /** A header's text, by the sha256 of the text (stored once, shared by every item using it). */
+  header: (hash: string) => `${KEY_PREFIX}:header:${hash}`,
+  /** A batch's description (total items, fingerprint of the item ids). */
+  batchMeta: (batchId: string) => `${KEY_PREFIX}:batch:{${batchId}}:meta`,
+  /** Item index → 1 once its result is recorded (the exactly-once guard). */
+  batchDone: (batchId: string) => `${KEY_PREFIX}:batch:{${batchId}}:done`,
+  /** Item index → how many times a node started it (for tests and metrics). */
+  batchRuns: (batchId: string) => `${KEY_PREFIX}:batch:{${batchId}}:runs`,
+  /** The batch's results, one stream entry per item, in the order they finished. */
+  batchResults: (batchId: string) => `${KEY_PREFIX}:batch:{${batchId}}:results`,
+  /** A node's heartbeat (expires unless refreshed). */
+  node: (nodeId: string) => `${KEY_PREFIX}:node:${nodeId}`,
+  /** Cluster-wide counters (retried items, stalled jobs). */
+  counters: `${KEY_PREFIX}:counters`,
+};
+
+/** sha256 hex of a text (headers are stored under it). */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A connection for commands that may wait for Redis to come back (BullMQ workers, blocking
+ * reads): retries forever, never gives up a command while reconnecting.
+ */
+export function waitingConnection(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n), lazyConnect: false, ...extra });
+}
+
+/**
+ * A connection for request-path commands (accepting a batch): fails at once while Redis is
+ * unreachable, so the API can answer `cluster_unavailable` instead of hanging.
+ */
+export function failFastConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(2000, 100 * n) });
+}
+
+/** Record one item's result unless it is recorded already; 1 if this call recorded it. KEYS: done, results; ARGV: index, result JSON, TTL (s), retried (0/1). */
+export const RECORD_RESULT_LUA = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], '1') == 1 then
+  redis.call('XADD', KEYS[2], '*', 'i', ARGV[1], 'r', ARGV[2], 'retried', ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+  return 1
+end
+return 0`;

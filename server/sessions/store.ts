@@ -1,0 +1,24 @@
+/**
+ * Where sessions live beyond one server process (cluster mode, server/cluster/session-store.ts):
+ * a session's snapshot — header, proofs, tactic paths, dedup table, cached outcomes — saved
+ * after every change, and its owner, one node at a time, by an epoch that each claim increases
+ * (a node whose epoch is stale can no longer save, so two nodes never serve one session).
+ */
+import type { SerializedProofTree } from './proof-tree.js';
+
+/** What is stored of a session. */
+export interface SessionSnapshot {
+  id: string;
+  header: string;
+  proofs: SerializedProofTree[];
+}
+
+/** A store of session snapshots with single ownership. */
+export interface SessionStore {
+  /** Become the session's owner (a new epoch); its snapshot, if one is stored. */
+  claim(sessionId: string): Promise<{ epoch: number; snapshot?: SessionSnapshot }>;
+  /** Save the snapshot if `epoch` is still the session's; false if another node claimed it since. */
+  save(snapshot: SessionSnapshot, epoch: number): Promise<boolean>;
+  /** Forget the session. */
+  delete(sessionId: string): Promise<void>;
+}

@@ -1,0 +1,74 @@
+/**
+ * The Redis session store (real redis-server, no Lean): snapshots round-trip, a claim by
+ * another node increases the epoch and the old owner's saves are refused, delete forgets.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { RedisSessionStore } from '../../server/cluster/session-store.js';
+import { ProofTree } from '../../server/sessions/proof-tree.js';
+import { TestRedis } from '../support/redis.js';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const goal = (target: string) => ({ caseName: null, hyps: [], target, pretty: `⊢ ${target}` });
+
+test('a session moves between nodes by epoch; the old owner can no longer save it', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_x', 'ses_1', 'header', 'theorem t : 1 = 1');
+    const root = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    tree.addChild(root, 'skip', [goal('1 = 1')], 'open', { slot: 0, generation: 1, id: 1 });
+    const { node: done } = tree.addChild(root, 'rfl', [], 'solved', { slot: 0, generation: 1, id: 2 });
+    root.outcomes.set('rfl', { status: 'solved', tactic: 'rfl', stateId: done.stateId, goals: [], duplicate: false, cached: false, messages: [] });
+    const ea = await a.claim('ses_1');
+    expect(ea.snapshot).toBeUndefined();
+    expect(await a.save({ id: 'ses_1', header: 'header', proofs: [tree.toJSON()] }, ea.epoch)).toBe(true);
+
+    const eb = await b.claim('ses_1');
+    expect(eb.epoch).toBe(ea.epoch + 1);
+    const loaded = ProofTree.fromJSON(eb.snapshot!.proofs[0]!);
+    expect([...loaded.nodes.keys()]).toEqual([...tree.nodes.keys()]);
+    expect(loaded.edges).toEqual(tree.edges);
+    expect(loaded.nodes.get(root.stateId)!.outcomes.get('rfl')).toMatchObject({ stateId: done.stateId });
+    expect(loaded.nodes.get(root.stateId)!.worker).toBeUndefined();
+    // The dedup table survives: the same goals lead back to the root; new ids continue the count.
+    expect(loaded.addChild(loaded.nodes.get(root.stateId)!, 'skip', [goal('1 = 1')], 'open', { slot: 0, generation: 1, id: 3 }).duplicate).toBe(true);
+    expect(loaded.addChild(loaded.nodes.get(root.stateId)!, 'exact rfl', [], 'solved', { slot: 0, generation: 1, id: 4 }).node.stateId).toBe('st_x_3');
+
+    expect(await a.save({ id: 'ses_1', header: 'stale', proofs: [] }, ea.epoch)).toBe(false);
+    expect(await b.save({ id: 'ses_1', header: 'header', proofs: [loaded.toJSON()] }, eb.epoch)).toBe(true);
+    await b.delete('ses_1');
+    expect((await a.claim('ses_1')).snapshot).toBeUndefined();
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('while Redis is down a session cannot be claimed: cluster_unavailable, not a hang or an internal error', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  try {
+    expect((await a.claim('ses_2')).epoch).toBe(1);
+    await redis.kill();
+    await expect(a.claim('ses_2')).rejects.toMatchObject({ spec: { code: 'cluster_unavailable' } });
+    await redis.up();
+    // Back: the epoch survived the restart (append-only file) and goes on.
+    for (let i = 0; i < 50; i++) {
+      try {
+        expect((await a.claim('ses_2')).epoch).toBe(2);
+        break;
+      } catch (e) {
+        if (i === 49) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    a.close();
+  }
+});
