@@ -27,7 +27,7 @@ describe('OpenAPI', () => {
     const doc = r.json() as OpenAPIV3_1.Document;
     await SwaggerParser.validate(structuredClone(doc) as never);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/health', '/metrics', '/v1/check']);
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/api/check', '/api/check/', '/health', '/metrics', '/one_pass_verify_batch', '/v1/check', '/verify']);
     const check = doc.paths!['/v1/check']!.post!;
     const body = (check.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema as OpenAPIV3_1.SchemaObject;
     expect(body.required).toEqual(['items']);
