@@ -26,7 +26,7 @@ async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => vo
   const { checkItem } = await import('../../server/check/checker.js');
   const config = loadConfig([]);
   const size = Math.min(config.workers, items.length);
-  const pool = createPool(await resolveBackend(config), config, undefined, size);
+  const pool = createPool(await resolveBackend(config), config, undefined, size, 0); // one batch: no spares
   const results: CheckResult[] = [];
   try {
     await pool.start();

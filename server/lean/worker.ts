@@ -90,8 +90,12 @@ export class LeanWorker {
     private readonly conn: MessageConnection,
   ) {}
 
-  /** Spawn a REPL and wait until it answers `initialize`. */
-  static async start(spec: WorkerSpawn, opts: WorkerOptions): Promise<LeanWorker> {
+  /**
+   * Spawn a REPL and wait until it answers `initialize`. Aborting `signal` before then kills
+   * the process and rejects once it has exited (a pool that closes ends its starting workers).
+   */
+  static async start(spec: WorkerSpawn, opts: WorkerOptions, signal?: AbortSignal): Promise<LeanWorker> {
+    signal?.throwIfAborted();
     const log = opts.logger;
     const t0 = Date.now();
     const launch = prepareLaunch(spec);
@@ -118,11 +122,16 @@ export class LeanWorker {
     conn.onError(([err]) => log?.warn({ err: err.message }, 'worker connection error'));
     conn.listen();
     void proc.then((r) => worker.onExit(`exit code ${r.exitCode ?? 'none'}${r.signal ? `, signal ${r.signal}` : ''}`));
+    const cancel = () => worker.kill('start-up cancelled');
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
       worker.info = await worker.request('initialize', {}, { timeoutMs: opts.startupTimeoutMs });
     } catch (e) {
       worker.kill('start-up failed');
+      await new Promise<void>((r) => worker.onExitOnce(() => r()));
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
     worker.readyMs = Date.now() - t0;
     log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version, sandbox: spec.sandbox.kind }, 'Lean worker ready');

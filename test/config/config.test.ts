@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../../server/config/config.js';
+import { defaultSpareWorkers, loadConfig, spareWorkersFor } from '../../server/config/config.js';
 
 describe('loadConfig', () => {
   test('defaults: auto backend on loopback', () => {
@@ -19,5 +19,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--backend', 'gpu'], {})).toThrow(/backend/);
     expect(() => loadConfig(['--no-such-flag', '1'], {})).toThrow(/unknown option --no-such-flag/);
     expect(() => loadConfig([], { PORT: 'http' })).toThrow(/port/);
+  });
+  test('spareWorkers: flag and environment, else one spare when memory holds one more worker', () => {
+    expect(loadConfig(['--spare-workers', '2'], { LEANENV_SPARE_WORKERS: '0' }).spareWorkers).toBe(2);
+    expect(spareWorkersFor(loadConfig([], { LEANENV_SPARE_WORKERS: '0' }))).toBe(0);
+    const GiB = 2 ** 30;
+    expect(defaultSpareWorkers(2, 24 * GiB)).toBe(1);
+    expect(defaultSpareWorkers(2, 14 * GiB)).toBe(0);
+    expect(defaultSpareWorkers(4, 24 * GiB)).toBe(0);
+    expect(() => loadConfig(['--spare-workers', '-1'], {})).toThrow(/spareWorkers/);
   });
 });
