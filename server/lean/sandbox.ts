@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { WorkerSpawn } from './worker.js';
+import { copyCompileCache } from '../provision/compile-cache.js';
 
 /** How workers are contained, as reported in logs and /health. */
 export interface SandboxInfo {
@@ -32,6 +33,8 @@ export type Confinement =
       readPaths: string[];
       /** Host directories the glue mounts for Lean, besides the scratch directory. */
       mounts: string[];
+      /** Node compile cache made at set-up; each start gets a private, writable copy of it. */
+      compileCache?: string;
     }
   | {
       kind: 'bubblewrap';
@@ -177,12 +180,15 @@ export function prepareLaunch(spec: WorkerSpawn): Launch {
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-worker-'));
   const cleanup = () => fs.rmSync(scratchDir, { recursive: true, force: true });
   if (c.kind === 'node-permission') {
+    const cache = c.compileCache && path.join(scratchDir, '.node-compile-cache');
+    if (cache) copyCompileCache(c.compileCache!, cache);
+    const { NODE_COMPILE_CACHE: _shared, ...env } = spec.env;
     return {
       command: spec.command,
       args: [...nodePermissionArgs([...c.readPaths, scratchDir], [scratchDir]), ...spec.args],
       // Lean's working directory is mounted by the glue: make it the scratch directory.
       cwd: scratchDir,
-      env: { ...spec.env, LEANENV_WASM_MOUNTS: c.mounts.join(':'), TMPDIR: scratchDir },
+      env: { ...env, ...(cache ? { NODE_COMPILE_CACHE: cache } : {}), LEANENV_WASM_MOUNTS: c.mounts.join(':'), TMPDIR: scratchDir },
       scratchDir,
       cleanup,
     };

@@ -47,7 +47,7 @@ export interface WorkerSpawn {
   /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
   confine?: Confinement;
   /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
-  wasm?: { dir: string };
+  wasm?: { dir: string; compileCache?: string };
 }
 
 /** Limits and logging for a worker. */
