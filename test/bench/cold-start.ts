@@ -65,11 +65,15 @@ export async function coldStartBreakdown(spec: WorkerSpawn, probeDir: string): P
   const t0 = Date.now();
   const proc = execa(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, extendEnv: true, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true });
   let out = '';
+  // The build prints its [DEBUG:…] lines on stdout or stderr: look at both.
+  const leanMarkers = (text: string, now: number) => {
+    for (const [name, marker] of LEAN_MARKERS) if (text.includes(marker)) mark(name, now);
+  };
   const answered = new Promise<void>((resolve) => {
     proc.stdout!.on('data', (d: Buffer) => {
       const now = Date.now();
       out = (out + d.toString('utf8')).slice(-100_000);
-      for (const [name, text] of LEAN_MARKERS) if (out.includes(text)) mark(name, now);
+      leanMarkers(out, now);
       if (/Content-Length: \d+\r\n\r\n\{[^}]*"id":1/.test(out) || /"id":1,"result"/.test(out)) {
         mark('initialized', now);
         resolve();
@@ -79,6 +83,7 @@ export async function coldStartBreakdown(spec: WorkerSpawn, probeDir: string): P
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString('utf8');
+    leanMarkers(err, Date.now());
     for (const m of err.matchAll(/leanenv-probe (\d+) (\S+) (\S+)/g)) mark(`${m[2]}:${m[3]}`, Number(m[1]));
     err = err.slice(err.lastIndexOf('\n') + 1);
   });

@@ -44,6 +44,12 @@ if (!quick && spawnSpec.confine?.kind === 'node-permission') {
   coldStart.withoutCache = await coldStartBreakdown({ ...spawnSpec, confine: { ...spawnSpec.confine, compileCache: undefined } }, probeDir);
 }
 
+if (process.argv.includes('--cold-start')) {
+  // Only the breakdown (repeatable): `npm run bench -- --cold-start`.
+  console.log(JSON.stringify(coldStart, null, 2));
+  process.exit(0);
+}
+
 const t0 = performance.now();
 const worker = await startTestWorker();
 const coldStartMs = performance.now() - t0;
