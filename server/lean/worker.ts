@@ -114,6 +114,7 @@ export class LeanWorker {
     });
     const filter = new FrameFilter((noise) => log?.trace({ noise: noise.slice(0, 200) }, 'worker stdout noise'));
     proc.stdout!.pipe(filter);
+    proc.stdin!.on('error', () => undefined); // a write to a process that just died: reported through its exit
     const conn = createMessageConnection(new StreamMessageReader(filter), new StreamMessageWriter(proc.stdin!));
     const worker = new LeanWorker(spec, opts, proc, conn);
     worker.scratchDir = launch.scratchDir;
@@ -172,6 +173,8 @@ export class LeanWorker {
    */
   async request<M extends ReplMethod>(method: M, params: ReplParams<M>, o: { timeoutMs?: number } = {}): Promise<ReplResult<M>> {
     if (!this.alive) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason ?? 'stopping'})`);
+    // Killed but its exit not yet seen: vscode-jsonrpc turns a failed write into an unhandled rejection, so do not write.
+    if (!this.proc.stdin?.writable) throw new LeanWorkerError('worker_exited', `Lean worker's input is closed (${this.exitReason ?? 'it is exiting'})`);
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let rejectExit: ((e: LeanWorkerError) => void) | undefined;
