@@ -87,7 +87,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       backend: worker?.spawnSpec.backend,
       lean: worker?.info?.version,
       sandbox: worker?.spawnSpec.sandbox,
-      workers: { ...stats, live: pool.workers() },
+      workers: { ...stats, live: pool.workers(), spareWorkers: pool.spares() },
       ...registry.counts(),
       ...(opts.cluster ? { cluster: await opts.cluster.view() } : {}),
     });
@@ -105,6 +105,9 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       workers_ready: s.ready,
       workers_busy: s.busy,
       workers_starting: s.starting,
+      workers_spare: s.spares,
+      workers_spare_target: s.spareTarget,
+      worker_promotions: s.promotions,
       worker_restarts: s.restarts,
       worker_recycles: s.recycles,
       header_imports: s.headerImports,

@@ -36,6 +36,7 @@ async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => vo
     '--max-body-bytes', String(Math.max(64 << 20, 2 * bodyBytes)),
     '--http-rate-limit-max', '0',
     '--shutdown-grace-ms', '0',
+    '--spare-workers', '0', // one batch: no spares
   ]);
   try {
     return await checkOnServer(server.url, items, onResult, { allowedAxioms });

@@ -13,9 +13,25 @@ import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
 import { describeIssues } from '../../protocol/issues.js';
 import { valuesFromArgs, valuesFromEnv } from './sources.js';
 
+/** An embedded-Lean worker's memory budget for the defaults (it takes 3.7-4 GB). */
+const WORKER_BUDGET_BYTES = 5 * 2 ** 30;
+
 /** One worker per core, at most one per 5 GiB (an embedded-Lean worker takes about 4 GB). */
 function defaultWorkers(): number {
-  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / (5 * 2 ** 30))));
+  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / WORKER_BUDGET_BYTES)));
+}
+
+/**
+ * Spares kept by default: one when the machine's memory holds one more worker (5 GiB each)
+ * beyond `workers`, else none.
+ */
+export function defaultSpareWorkers(workers: number, totalMemBytes = os.totalmem()): number {
+  return totalMemBytes >= (workers + 1) * WORKER_BUDGET_BYTES ? 1 : 0;
+}
+
+/** The spares a pool keeps under this configuration (the field, else {@link defaultSpareWorkers}). */
+export function spareWorkersFor(config: Config): number {
+  return config.spareWorkers ?? defaultSpareWorkers(config.workers);
 }
 
 /** The configuration schema; every field has a default. */
@@ -52,6 +68,8 @@ export const ConfigSchema = z.object({
   maxBodyBytes: z.number().int().positive().default(64 << 20),
   /** Lean workers in the pool (default: one per core, at most one per 5 GiB of memory). */
   workers: z.number().int().min(1).max(256).default(defaultWorkers()),
+  /** Ready workers kept besides `workers` to replace one at once (default: see `defaultSpareWorkers`). */
+  spareWorkers: z.number().int().min(0).max(16).optional(),
   /** Requests waiting for a worker, in all; beyond it requests get the `overloaded` error. */
   maxQueue: z.number().int().min(1).default(1024),
   /** Requests waiting per session (or per batch); one tenant cannot fill the queue. */

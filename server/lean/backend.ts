@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { ensureWasmLean } from '../provision/wasm.js';
 import { ensureNativeLean, findLake } from '../provision/native.js';
+import { ensureGlueCompileCache } from '../provision/compile-cache.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
 import type { WorkerOptions, WorkerSpawn } from './worker.js';
 import { probeBubblewrap, withRealPaths, type SandboxInfo } from './sandbox.js';
@@ -49,16 +50,19 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
   const w = await ensureWasmLean({ cacheDir: config.cacheDir, log });
   const compileCache = path.join(w.workDir, 'node-compile-cache');
   fs.mkdirSync(compileCache, { recursive: true });
+  const v8Args = [`--stack-size=${WASM_STACK_KB}`];
+  // Read-only for sandboxed workers: each start copies it into its scratch directory.
+  const glueCache = await ensureGlueCompileCache({ node: w.node, leanJs: w.leanJs, v8Args, dir: path.join(path.dirname(w.leanJs), 'compile-cache'), log });
   return {
     backend: 'wasm',
     command: w.node,
     // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
-    args: [`--stack-size=${WASM_STACK_KB}`, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
+    args: [...v8Args, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
     env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
     sandbox: OFF,
-    wasm: { dir: path.dirname(w.leanJs) },
+    wasm: { dir: path.dirname(w.leanJs), compileCache: glueCache },
   };
 }
 
@@ -70,7 +74,8 @@ async function confine(spec: WorkerSpawn, config: Config): Promise<WorkerSpawn> 
   if (spec.backend === 'wasm' && spec.wasm) {
     // Everything the embedded Lean reads lives in the set-up's wasm directory (glue, lean.wasm
     // link, library, REPL); lean.wasm's link target is in node_modules. Node skips its compile
-    // cache without write access to it, which we do not give (a worker could poison it).
+    // cache without write access to it, which the shared one never gets (a worker could poison
+    // it): each start gets a private copy of the one set-up made.
     const readPaths = withRealPaths([spec.wasm.dir, path.join(spec.wasm.dir, 'lean.wasm')]);
     return {
       ...spec,
@@ -78,7 +83,7 @@ async function confine(spec: WorkerSpawn, config: Config): Promise<WorkerSpawn> 
         kind: 'node-permission',
         detail: `node --permission: read ${spec.wasm.dir} and a per-worker scratch directory, write only the scratch directory, no child processes, no sockets`,
       },
-      confine: { kind: 'node-permission', readPaths, mounts: [spec.wasm.dir] },
+      confine: { kind: 'node-permission', readPaths, mounts: [spec.wasm.dir], compileCache: spec.wasm.compileCache },
     };
   }
   const probe = await probeBubblewrap();

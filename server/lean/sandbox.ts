@@ -18,6 +18,7 @@ import { execa } from 'execa';
 import type { WorkerSpawn } from './spawn.js';
 
 export type { Confinement, SandboxInfo } from './spawn.js';
+import { copyCompileCache } from '../provision/compile-cache.js';
 
 /** One concrete worker start: command line, environment and the scratch directory to remove afterwards. */
 export interface Launch {
@@ -157,12 +158,15 @@ export function prepareLaunch(spec: WorkerSpawn): Launch {
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-worker-'));
   const cleanup = () => fs.rmSync(scratchDir, { recursive: true, force: true });
   if (c.kind === 'node-permission') {
+    const cache = c.compileCache && path.join(scratchDir, '.node-compile-cache');
+    if (cache) copyCompileCache(c.compileCache!, cache);
+    const { NODE_COMPILE_CACHE: _shared, ...env } = spec.env;
     return {
       command: spec.command,
       args: [...nodePermissionArgs([...c.readPaths, scratchDir], [scratchDir]), ...spec.args],
       // Lean's working directory is mounted by the glue: make it the scratch directory.
       cwd: scratchDir,
-      env: { ...spec.env, LEANENV_WASM_MOUNTS: c.mounts.join(':'), TMPDIR: scratchDir },
+      env: { ...env, ...(cache ? { NODE_COMPILE_CACHE: cache } : {}), LEANENV_WASM_MOUNTS: c.mounts.join(':'), TMPDIR: scratchDir },
       scratchDir,
       cleanup,
     };

@@ -19,6 +19,8 @@ export type Confinement =
       readPaths: string[];
       /** Host directories the glue mounts for Lean, besides the scratch directory. */
       mounts: string[];
+      /** Node compile cache made at set-up; each start gets a private, writable copy of it. */
+      compileCache?: string;
     }
   | {
       kind: 'bubblewrap';
@@ -39,6 +41,6 @@ export interface WorkerSpawn {
   /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
   confine?: Confinement;
   /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
-  wasm?: { dir: string };
+  wasm?: { dir: string; compileCache?: string };
 }
 

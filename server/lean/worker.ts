@@ -77,8 +77,12 @@ export class LeanWorker {
     private readonly conn: MessageConnection,
   ) {}
 
-  /** Spawn a REPL and wait until it answers `initialize`. */
-  static async start(spec: WorkerSpawn, opts: WorkerOptions): Promise<LeanWorker> {
+  /**
+   * Spawn a REPL and wait until it answers `initialize`. Aborting `signal` before then kills
+   * the process and rejects once it has exited (a pool that closes ends its starting workers).
+   */
+  static async start(spec: WorkerSpawn, opts: WorkerOptions, signal?: AbortSignal): Promise<LeanWorker> {
+    signal?.throwIfAborted();
     const log = opts.logger;
     const t0 = Date.now();
     const launch = prepareLaunch(spec);
@@ -97,6 +101,7 @@ export class LeanWorker {
     });
     const filter = new FrameFilter((noise) => log?.trace({ noise: noise.slice(0, 200) }, 'worker stdout noise'));
     proc.stdout!.pipe(filter);
+    proc.stdin!.on('error', () => undefined); // a write to a process that just died: reported through its exit
     const conn = createMessageConnection(new StreamMessageReader(filter), new StreamMessageWriter(proc.stdin!));
     const worker = new LeanWorker(spec, opts, proc, conn);
     worker.scratchDir = launch.scratchDir;
@@ -105,11 +110,16 @@ export class LeanWorker {
     conn.onError(([err]) => log?.warn({ err: err.message }, 'worker connection error'));
     conn.listen();
     void proc.then((r) => worker.onExit(`exit code ${r.exitCode ?? 'none'}${r.signal ? `, signal ${r.signal}` : ''}`));
+    const cancel = () => worker.kill('start-up cancelled');
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
       worker.info = await worker.request('initialize', {}, { timeoutMs: opts.startupTimeoutMs });
     } catch (e) {
       worker.kill('start-up failed');
+      await new Promise<void>((r) => worker.onExitOnce(() => r()));
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
     worker.readyMs = Date.now() - t0;
     log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version, sandbox: spec.sandbox.kind }, 'Lean worker ready');
@@ -150,6 +160,8 @@ export class LeanWorker {
    */
   async request<M extends ReplMethod>(method: M, params: ReplParams<M>, o: { timeoutMs?: number } = {}): Promise<ReplResult<M>> {
     if (!this.alive) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason ?? 'stopping'})`);
+    // Killed but its exit not yet seen: vscode-jsonrpc turns a failed write into an unhandled rejection, so do not write.
+    if (!this.proc.stdin?.writable) throw new LeanWorkerError('worker_exited', `Lean worker's input is closed (${this.exitReason ?? 'it is exiting'})`);
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let rejectExit: ((e: LeanWorkerError) => void) | undefined;

@@ -1,16 +1,20 @@
 /** Build the worker pool of real Lean workers from the configuration. */
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
+import { spareWorkersFor, type Config } from '../config/config.js';
 import { workerOptions } from '../lean/backend.js';
 import { LeanWorker, type WorkerSpawn } from '../lean/worker.js';
 import { WorkerPool } from './worker-pool.js';
 
-/** A pool of `config.workers` Lean workers on `spec`, with the configured queue and recycling limits. */
-export function createPool(spec: WorkerSpawn, config: Config, logger?: Logger, size = config.workers): WorkerPool<LeanWorker> {
+/**
+ * A pool of `config.workers` Lean workers on `spec` plus its spares, with the configured queue
+ * and recycling limits. `spares` defaults to the configuration's (see `spareWorkersFor`).
+ */
+export function createPool(spec: WorkerSpawn, config: Config, logger?: Logger, size = config.workers, spares = spareWorkersFor(config)): WorkerPool<LeanWorker> {
   const opts = workerOptions(config, logger);
   return new WorkerPool({
     size,
-    spawn: () => LeanWorker.start(spec, opts),
+    spares,
+    spawn: (signal) => LeanWorker.start(spec, opts, signal),
     maxQueue: config.maxQueue,
     maxQueuePerTenant: config.maxQueuePerSession,
     maxRssBytes: config.maxWorkerRssMb * 2 ** 20,

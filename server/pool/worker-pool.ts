@@ -2,76 +2,21 @@
  * A pool of Lean workers. Each worker serves one job at a time (a job is one API request:
  * a tactic step, a whole check); jobs wait in a bounded queue that is fair between tenants.
  * A job goes to the worker its proof states live on, else to a free worker that already has
- * its header imported, else to the least-used free worker. A worker that dies is replaced at
- * once (its states are rebuilt by replay by their owners); a worker past its memory ceiling
- * or request budget is recycled between jobs.
+ * its header imported, else to the least-used free worker. Besides the serving slots the pool
+ * keeps `spares` workers started and ready: a worker that dies, times out or is recycled is
+ * replaced at once by a spare (its states are rebuilt by replay by their owners) and a new
+ * spare starts in the background; without a ready spare a replacement is started.
  */
-import type { Logger } from 'pino';
 import { PoolError } from './errors.js';
 
 export { PoolError } from './errors.js';
 
 const SHUTTING_DOWN = 'the server is shutting down';
 import { FairQueue, type QueueRefusal } from './fair-queue.js';
+import { WorkerSupply } from './worker-supply.js';
+import type { JobSpec, Lease, PoolEvent, PoolOptions, PoolStats, PoolWorker } from './types.js';
 
-/** What the pool needs of a worker (a LeanWorker; pure scheduling tests use a stand-in). */
-export interface PoolWorker {
-  readonly alive: boolean;
-  readonly pid: number | undefined;
-  readonly headerCounts: { imports: number; evictions: number };
-  hasHeader(header: string): boolean;
-  rssBytes(): number | undefined;
-  onExitOnce(cb: (reason: string) => void): void;
-  dispose(): Promise<void>;
-}
-
-/** A worker handed to a job, with the slot and worker generation it belongs to. */
-export interface Lease<W> {
-  worker: W;
-  slot: number;
-  /** Increases each time the slot gets a new worker: REPL ids from another generation are gone. */
-  generation: number;
-}
-
-/** Where a job wants to run. */
-export interface JobSpec {
-  /** Fairness key: a session id, or one per batch request. */
-  tenant: string;
-  /** The header the job imports (to prefer a worker that has it). */
-  header?: string;
-  /** The worker the job's proof states live on; honoured while that worker lives. */
-  on?: { slot: number; generation: number };
-  /** Part of a request accepted by {@link WorkerPool.admit} (a batch's items): still runs while draining. */
-  finishOnShutdown?: boolean;
-}
-
-/** Pool settings. */
-export interface PoolOptions<W> {
-  size: number;
-  /** Starts a worker. */
-  spawn: () => Promise<W>;
-  maxQueue: number;
-  maxQueuePerTenant: number;
-  /** Recycle a worker whose RSS passes this (bytes; 0 = never). */
-  maxRssBytes?: number;
-  /** Recycle a worker after this many jobs (0 = never). */
-  recycleAfterRequests?: number;
-  logger?: Logger;
-}
-
-/** Pool state for /health and /metrics. */
-export interface PoolStats {
-  size: number;
-  ready: number;
-  busy: number;
-  starting: number;
-  queued: number;
-  restarts: number;
-  recycles: number;
-  headerImports: number;
-  headerEvictions: number;
-  jobs: number;
-}
+export type { JobSpec, Lease, PoolEvent, PoolOptions, PoolStats, PoolWorker } from './types.js';
 
 interface Job<W> {
   tenant: string;
@@ -85,16 +30,19 @@ interface Slot<W> {
   index: number;
   generation: number;
   worker?: W;
-  starting: boolean;
   busy: boolean;
   jobs: number;
-  startFailures: number;
 }
 
 /** N workers, a fair bounded queue, replacement and recycling. */
 export class WorkerPool<W extends PoolWorker> {
   private readonly slots: Slot<W>[];
   private readonly queue: FairQueue<Job<W>>;
+  private readonly supply: WorkerSupply<W>;
+  private readonly spareTarget: number;
+  private readonly listeners = new Set<(e: PoolEvent) => void>();
+  /** Waiters of start(): resolved once every slot and spare is filled, or a start failed. */
+  private readonly startWaiters: ((failed: boolean) => void)[] = [];
   private closing = false;
   /** True while close() lets accepted work finish. */
   private draining = false;
@@ -102,18 +50,37 @@ export class WorkerPool<W extends PoolWorker> {
   private admitted = 0;
   private closed: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly totals = { restarts: 0, recycles: 0, headerImports: 0, headerEvictions: 0, jobs: 0 };
+  private readonly totals = { restarts: 0, recycles: 0, promotions: 0, headerImports: 0, headerEvictions: 0, jobs: 0 };
   /** Moving average of job time, for the retry hint. */
   private avgJobMs = 100;
 
   constructor(private readonly opts: PoolOptions<W>) {
-    this.slots = Array.from({ length: opts.size }, (_, index) => ({ index, generation: 0, starting: false, busy: false, jobs: 0, startFailures: 0 }));
+    this.slots = Array.from({ length: opts.size }, (_, index) => ({ index, generation: 0, busy: false, jobs: 0 }));
     this.queue = new FairQueue({ maxTotal: opts.maxQueue, maxPerTenant: opts.maxQueuePerTenant });
+    this.spareTarget = opts.spares ?? 0;
+    this.supply = new WorkerSupply<W>({
+      spawn: opts.spawn,
+      logger: opts.logger,
+      onReady: (w) => this.onReady(w),
+      onFailure: (e) => this.onStartFailure(e),
+      onRetry: () => this.replenish(),
+    });
   }
 
-  /** Start every worker; resolves when all are ready (or have failed once). */
+  /**
+   * Start the workers: the serving slots first, then the spares once every slot is served;
+   * resolves when all are ready (or a start has failed).
+   */
   async start(): Promise<void> {
-    await Promise.all(this.slots.map((s) => this.spawn(s)));
+    const done = new Promise<boolean>((r) => this.startWaiters.push(r));
+    this.replenish();
+    await done;
+  }
+
+  /** Listen to worker changes (ready, promoted, assigned, lost); returns a function that stops listening. */
+  onEvent(cb: (e: PoolEvent) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
   }
 
   /** Resolves once at least one worker is ready. */
@@ -176,6 +143,11 @@ export class WorkerPool<W extends PoolWorker> {
     return this.slots.find((s) => s.worker?.alive)?.worker;
   }
 
+  /** Ready spares (not serving). */
+  spares(): { pid?: number; rssBytes?: number }[] {
+    return this.supply.spares.map((w) => ({ pid: w.pid, rssBytes: w.rssBytes() }));
+  }
+
   /** Live workers with their slot index, generation and whether a job holds them. */
   workers(): { slot: number; generation: number; pid?: number; busy: boolean; jobs: number; rssBytes?: number }[] {
     return this.slots.flatMap((s) =>
@@ -185,12 +157,16 @@ export class WorkerPool<W extends PoolWorker> {
 
   /** Counts for /health and /metrics. */
   stats(): PoolStats {
-    const live = this.slots.flatMap((s) => (s.worker ? [s.worker] : []));
+    const serving = this.slots.flatMap((s) => (s.worker ? [s.worker] : []));
+    const live = [...serving, ...this.supply.spares];
     return {
       size: this.slots.length,
-      ready: live.filter((w) => w.alive).length,
+      ready: serving.filter((w) => w.alive).length,
       busy: this.slots.filter((s) => s.busy).length,
-      starting: this.slots.filter((s) => s.starting).length,
+      starting: this.supply.starting,
+      spares: this.supply.spares.length,
+      spareTarget: this.spareTarget,
+      promotions: this.totals.promotions,
       queued: this.queue.size,
       restarts: this.totals.restarts,
       recycles: this.totals.recycles,
@@ -202,7 +178,8 @@ export class WorkerPool<W extends PoolWorker> {
 
   /**
    * Stop: new jobs are refused at once; queued and running jobs may finish within `graceMs`;
-   * then what is still queued gets `shutting_down` and every worker is stopped.
+   * then what is still queued gets `shutting_down` and every worker is stopped, spares and
+   * workers still starting included (resolves once their processes are gone).
    */
   close(graceMs = 0): Promise<void> {
     this.closed ??= this.drainAndStop(graceMs);
@@ -222,13 +199,15 @@ export class WorkerPool<W extends PoolWorker> {
     }
     this.draining = false;
     for (const job of this.queue.clear()) job.reject(new PoolError('shutting_down', 'the server shut down before this request ran'));
-    await Promise.all(
-      this.slots.map((s) => {
+    for (const r of this.startWaiters.splice(0)) r(true);
+    await Promise.all([
+      this.supply.close(),
+      ...this.slots.map((s) => {
         const w = s.worker;
         s.worker = undefined;
         return w?.dispose();
       }),
-    );
+    ]);
   }
 
   private overloaded(why: QueueRefusal): PoolError {
@@ -238,40 +217,79 @@ export class WorkerPool<W extends PoolWorker> {
     return new PoolError('overloaded', `${what}; retry in ${retryAfterMs} ms`, { retryAfterMs, reason: why });
   }
 
-  /** Start a worker in a slot (a new generation); retries with backoff on failure. */
-  private async spawn(slot: Slot<W>): Promise<void> {
+  /**
+   * Fill empty slots with ready spares, then start what is missing: a worker for each empty
+   * slot that no start in progress will fill, and, once every slot is served, the spares.
+   */
+  private replenish(): void {
     if (this.closing) return;
-    slot.generation += 1;
-    slot.starting = true;
-    try {
-      const w = await this.opts.spawn();
-      slot.starting = false;
-      slot.startFailures = 0;
-      if (this.closing) return void (await w.dispose());
-      slot.worker = w;
-      slot.jobs = 0;
-      w.onExitOnce((reason) => this.onWorkerExit(slot, w, reason));
-    } catch (e) {
-      slot.starting = false;
-      slot.startFailures += 1;
-      const delay = Math.min(30_000, 1000 * 2 ** slot.startFailures);
-      this.opts.logger?.error({ err: e, slot: slot.index, retryInMs: delay }, 'Lean worker failed to start');
-      if (this.slots.every((s) => !s.worker?.alive && !s.starting)) {
-        for (const job of this.queue.clear()) job.reject(new PoolError('no_worker', `no Lean worker could start: ${e instanceof Error ? e.message : String(e)}`));
-      }
-      setTimeout(() => void this.spawn(slot), delay).unref();
+    this.promoteSpares();
+    const empty = this.slots.filter((s) => !s.worker).length;
+    const starting = this.supply.starting;
+    if (empty > starting) this.supply.launch(empty - starting);
+    else if (empty === 0) this.supply.launch(Math.max(0, this.spareTarget - this.supply.spares.length - starting));
+    this.checkStarted();
+  }
+
+  /** Give every slot without a worker a ready spare, if there is one. */
+  private promoteSpares(): void {
+    for (const slot of this.slots) {
+      if (slot.worker) continue;
+      const w = this.supply.take();
+      if (!w) break;
+      this.assign(slot, w, true);
     }
+  }
+
+  /** A slot gets a (new generation of) worker: a waiting spare (`promoted`) or one that just started. */
+  private assign(slot: Slot<W>, w: W, promoted: boolean): void {
+    slot.generation += 1;
+    slot.worker = w;
+    slot.jobs = 0;
+    if (promoted) this.totals.promotions += 1;
+    this.emit({ kind: promoted ? 'promoted' : 'assigned', slot: slot.index, generation: slot.generation, pid: w.pid });
+    if (promoted) this.opts.logger?.info({ slot: slot.index, workerPid: w.pid }, 'spare Lean worker took the slot');
+  }
+
+  /** A start finished: the worker takes an empty slot, else becomes a spare. */
+  private onReady(w: W): void {
+    if (this.closing) return void w.dispose();
+    w.onExitOnce((reason) => this.onWorkerExit(w, reason));
+    this.emit({ kind: 'ready', pid: w.pid });
+    const empty = this.slots.find((s) => !s.worker);
+    if (empty) this.assign(empty, w, false);
+    else this.supply.keep(w);
+    this.replenish();
     this.dispatch();
   }
 
-  /** A worker ended on its own (crash, kill, timeout): replace it now. */
-  private onWorkerExit(slot: Slot<W>, w: W, reason: string): void {
-    if (slot.worker !== w) return; // recycled or closed on purpose
-    this.retire(slot);
+  private onStartFailure(e: unknown): void {
+    if (this.slots.every((s) => !s.worker?.alive) && this.supply.starting === 0) {
+      for (const job of this.queue.clear()) job.reject(new PoolError('no_worker', `no Lean worker could start: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    for (const r of this.startWaiters.splice(0)) r(true);
+  }
+
+  /** Resolve start() once every slot has a worker and the spares are there. */
+  private checkStarted(): void {
+    if (this.slots.every((s) => s.worker) && this.supply.spares.length >= this.spareTarget) for (const r of this.startWaiters.splice(0)) r(false);
+  }
+
+  private emit(e: PoolEvent): void {
+    for (const cb of this.listeners) cb(e);
+  }
+
+  /** A worker ended on its own (crash, kill, timeout): a spare takes its slot, or a replacement starts. */
+  private onWorkerExit(w: W, reason: string): void {
+    const slot = this.slots.find((s) => s.worker === w);
+    if (slot) this.retire(slot);
+    else if (!this.supply.remove(w)) return; // recycled or closed on purpose, or already handled
     if (this.closing) return;
     this.totals.restarts += 1;
-    this.opts.logger?.warn({ slot: slot.index, workerPid: w.pid, reason }, 'Lean worker died; starting a replacement');
-    void this.spawn(slot);
+    this.emit({ kind: 'lost', slot: slot?.index, pid: w.pid, reason });
+    this.opts.logger?.warn({ slot: slot?.index ?? 'spare', workerPid: w.pid, reason }, 'Lean worker died; replacing it');
+    this.replenish();
+    this.dispatch();
   }
 
   /** Take a slot's worker out of service, keeping its counters. */
@@ -322,7 +340,7 @@ export class WorkerPool<W extends PoolWorker> {
     void job.run({ worker, slot: slot.index, generation: slot.generation }).then((settle) => {
       slot.busy = false;
       // Killed during the job (a timeout): replace it now, before its exit is even reported.
-      if (slot.worker === worker && !worker.alive) this.onWorkerExit(slot, worker, 'stopped during a request');
+      if (slot.worker === worker && !worker.alive) this.onWorkerExit(worker, 'stopped during a request');
       this.avgJobMs = 0.9 * this.avgJobMs + 0.1 * (Date.now() - t0);
       this.maybeRecycle(slot);
       settle(); // the worker is free before the caller continues
@@ -345,7 +363,10 @@ export class WorkerPool<W extends PoolWorker> {
     this.retire(slot);
     this.totals.recycles += 1;
     this.opts.logger?.info({ slot: slot.index, workerPid: w.pid, why }, 'recycling Lean worker');
-    void w.dispose().finally(() => this.spawn(slot));
+    this.emit({ kind: 'lost', slot: slot.index, pid: w.pid, reason: `recycled: ${why}` });
+    this.promoteSpares();
+    // The new start waits for the old process to be gone (memory).
+    void w.dispose().finally(() => this.replenish());
   }
 }
 

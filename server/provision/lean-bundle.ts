@@ -32,6 +32,9 @@ function parseModule(name: string, text: string): LeanModule {
   return { name, localImports, externalImports, body: body.join('\n') };
 }
 
+/** Turns the linters off for the rest of the bundle (the REPL's own source; not the code it elaborates for clients). */
+export const LINTERS_OFF = 'set_option linter.all false';
+
 /** Read the modules under `srcDir/LeanEnv` and return the bundle text whose `main` calls `entry`. */
 export function bundleLeanSources(srcDir: string, entry = 'LeanEnv.serve args'): string {
   const dir = path.join(srcDir, 'LeanEnv');
@@ -56,6 +59,9 @@ export function bundleLeanSources(srcDir: string, entry = 'LeanEnv.serve args'):
   const imports = [...new Set(ordered.flatMap((m) => m.externalImports))];
   return [
     ...imports.map((i) => `import ${i}`),
+    // Every worker start elaborates this file: linting our own source there is wasted start-up
+    // time (the native build, `lake build`, still lints the modules).
+    LINTERS_OFF,
     ...ordered.map((m) => `-- ${m.name}\n${m.body}`),
     `public def main (args : List String) : IO Unit := ${entry}`,
     '',

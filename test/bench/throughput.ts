@@ -1,7 +1,10 @@
 /**
  * Batch-check throughput of the worker pool and the cost of header reuse, for `npm run bench`:
- * the same items checked with one worker and with all N, and one item checked with its header
- * imported fresh versus already imported.
+ * the same items checked with one worker and with all N, each ratio beside the batch's own
+ * bound (no pool can beat total / max(longest item, total / N)); two workloads: the standard
+ * one (3 candidate proofs per statement; one `omega` item dominates) and a fair one with no
+ * dominating item (the standard batch's items that took under a second, twice over). Also one
+ * item checked with its header imported fresh versus already imported.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -13,20 +16,41 @@ import { forEachLimited, WorkerPool } from '../../server/pool/worker-pool.js';
 import type { BenchmarkItem } from '../support/lean.js';
 import { benchCluster, type ClusterBenchResult } from './cluster.js';
 
-/** What the pool part of the bench measured. */
-export interface PoolBenchResult {
-  workers: number;
+/** One workload measured with one worker and with all. */
+export interface WorkloadResult {
   checks: number;
   itemsPerSecOneWorker: number;
   itemsPerSecAllWorkers: number;
-  /** All-worker over one-worker throughput (goal >= 0.9 N). */
+  /** All-worker over one-worker throughput. */
   speedup: number;
-  /** CPU cores the workers kept busy on average while checking with one worker and with all. */
+  /** The batch's own bound on that ratio: total item time / max(longest item, total / N), from the one-worker run. */
+  bound: number;
+  /** Longest item and total item time in the one-worker run (ms). */
+  longestItemMs: number;
+  totalItemMs: number;
+  /** CPU cores the workers kept busy on average (user + system), and the system part, with one worker and with all. */
   coresBusyOneWorker: number;
   coresBusyAllWorkers: number;
+  systemCoresOneWorker: number;
+  systemCoresAllWorkers: number;
   /** Cores the server process itself kept busy in the two runs. */
   serverCoresOneWorker: number;
   serverCoresAllWorkers: number;
+  /** Share of worker-time spent inside jobs in the all-worker run (the rest: waiting between jobs). */
+  busyShareAllWorkers: number;
+  /** REPL requests per check (round trips). */
+  requestsPerCheck: number;
+  /** All-worker items/s per GB of worker resident memory. */
+  itemsPerSecPerGB: number;
+}
+
+/** What the pool part of the bench measured. */
+export interface PoolBenchResult extends WorkloadResult {
+  workers: number;
+  /** Sum of the workers' resident memory after the runs (GB). */
+  workerRssGB: number;
+  /** The workload with no dominating item. */
+  fair: WorkloadResult;
   /** First check on a fresh worker: imports the header's modules, elaborates it, checks. */
   coldCheckMs: number;
   /** A header text new to the worker whose import list it has loaded (a new variant of the prelude). */
@@ -39,37 +63,97 @@ export interface PoolBenchResult {
   cluster?: ClusterBenchResult;
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc), or 0. */
-function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds [user, system] a process has used so far (Linux /proc), or zeros. */
+function cpuSeconds(pid: number | undefined): [number, number] {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    return [Number(fields[11]) / 100, Number(fields[12]) / 100]; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
-    return 0;
+    return [0, 0];
   }
 }
 
+/** One timed run: items/s, per-item times, cores kept busy by the workers (and the system part) and by this process. */
+interface Run {
+  rate: number;
+  itemMs: number[];
+  wallMs: number;
+  cores: number;
+  systemCores: number;
+  serverCores: number;
+}
+
 /** Run `f`; items per second and the average cores kept busy by the pool's workers and by this (server) process. */
-async function measured(pool: WorkerPool<LeanWorker>, f: () => Promise<number>): Promise<{ rate: number; cores: number; serverCores: number }> {
+async function measured(pool: WorkerPool<LeanWorker>, f: () => Promise<{ rate: number; itemMs: number[] }>): Promise<Run> {
   const pids = pool.workers().map((w) => w.pid);
-  const total = (): number => pids.map(cpuSeconds).reduce((a: number, b: number) => a + b, 0);
+  const total = (): [number, number] => pids.map(cpuSeconds).reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
   const cpu0 = total();
   const self0 = process.cpuUsage();
   const t0 = performance.now();
-  const rate = await f();
-  const wall = (performance.now() - t0) / 1000;
+  const { rate, itemMs } = await f();
+  const wallMs = performance.now() - t0;
+  const wall = wallMs / 1000;
   const self = process.cpuUsage(self0);
-  return { rate, cores: (total() - cpu0) / wall, serverCores: (self.user + self.system) / 1e6 / wall };
+  const cpu1 = total();
+  return { rate, itemMs, wallMs, cores: (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / wall, systemCores: (cpu1[1] - cpu0[1]) / wall, serverCores: (self.user + self.system) / 1e6 / wall };
 }
 
 /** Candidate proofs tried on every statement (some fail: checking a failure is work too). */
 const CANDIDATES = ['by omega', 'by simp', 'by decide'];
 
-/** Check `items` through `pool` with at most `lanes` at a time; items per second. */
-async function throughput(pool: WorkerPool<LeanWorker>, items: CheckItem[], lanes: number): Promise<number> {
+/** REPL requests sent by the bench's workers (to count round trips per check). */
+let requestCount = 0;
+
+/** Count every request `w` sends. */
+function countRequests(w: LeanWorker): void {
+  const original = w.request.bind(w);
+  w.request = ((...args: Parameters<LeanWorker['request']>) => {
+    requestCount += 1;
+    return original(...args);
+  }) as LeanWorker['request'];
+}
+
+/** Check `items` through `pool` with at most `lanes` at a time; items per second and each item's time on its worker. */
+async function throughput(pool: WorkerPool<LeanWorker>, items: CheckItem[], lanes: number): Promise<{ rate: number; itemMs: number[] }> {
+  const itemMs: number[] = [];
   const t0 = performance.now();
-  await forEachLimited(items, lanes, async (it) => void (await pool.run({ tenant: 'bench', header: 'header' in it ? it.header : undefined }, ({ worker }) => checkItem(worker, it))));
-  return items.length / ((performance.now() - t0) / 1000);
+  await forEachLimited(items, lanes, async (it, i) => {
+    await pool.run({ tenant: 'bench', header: 'header' in it ? it.header : undefined }, async ({ worker }) => {
+      const s = performance.now();
+      await checkItem(worker, it);
+      itemMs[i] = performance.now() - s;
+    });
+  });
+  return { rate: items.length / ((performance.now() - t0) / 1000), itemMs };
+}
+
+/** Measure `items` with one worker then all `size`; the ratio beside the batch's bound. */
+async function workload(pool: WorkerPool<LeanWorker>, items: CheckItem[], size: number, rssGB: () => number): Promise<WorkloadResult & { itemMsOneWorker: number[] }> {
+  const requests0 = requestCount;
+  const one = await measured(pool, () => throughput(pool, items, 1));
+  const requestsPerCheck = (requestCount - requests0) / items.length;
+  const all = await measured(pool, () => throughput(pool, items, size));
+  const total = one.itemMs.reduce((a, b) => a + b, 0);
+  const longest = Math.max(...one.itemMs);
+  return {
+    checks: items.length,
+    itemsPerSecOneWorker: one.rate,
+    itemsPerSecAllWorkers: all.rate,
+    speedup: all.rate / one.rate,
+    bound: total / Math.max(longest, total / size),
+    longestItemMs: longest,
+    totalItemMs: total,
+    coresBusyOneWorker: one.cores,
+    coresBusyAllWorkers: all.cores,
+    systemCoresOneWorker: one.systemCores,
+    systemCoresAllWorkers: all.systemCores,
+    serverCoresOneWorker: one.serverCores,
+    serverCoresAllWorkers: all.serverCores,
+    busyShareAllWorkers: all.itemMs.reduce((a, b) => a + b, 0) / (size * all.wallMs),
+    requestsPerCheck,
+    itemsPerSecPerGB: all.rate / rssGB(),
+    itemMsOneWorker: one.itemMs,
+  };
 }
 
 /** The median of a list. */
@@ -95,6 +179,8 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
     maxQueuePerTenant: 10_000,
   });
   await pool.start();
+  for (const w of pool.workers()) countRequests(pool.peek(w.slot, w.generation)!);
+  const rssGB = () => pool.workers().reduce((a, w) => a + (w.rssBytes ?? 0), 0) / 1e9;
   const items: CheckItem[] = statements.flatMap((s) =>
     CANDIDATES.map((proof, k) => ({ id: `${s.id}#${k}`, header: s.header, body: s.body.replace(/:=\s*by\s+sorry\s*$/, `:= ${proof}\n`) })),
   );
@@ -110,8 +196,11 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
   const reusedOnFresh = await timedCheck(fresh, items[0]!);
   // Warm up: every worker imports the header and has elaborated once.
   await Promise.all(pool.workers().map((w) => pool.run({ tenant: 'warm', on: w }, ({ worker }) => checkItem(worker, items[0]!))));
-  const one = await measured(pool, () => throughput(pool, items, 1));
-  const all = await measured(pool, () => throughput(pool, items, size));
+  const { itemMsOneWorker, ...standard } = await workload(pool, items, size, rssGB);
+  // No dominating item: the standard batch's items that took under a second on one worker, twice over.
+  const short = items.filter((_, i) => itemMsOneWorker[i]! < 1000);
+  const { itemMsOneWorker: _t, ...fair } = await workload(pool, [...short, ...short], size, rssGB);
+  const workerRssGB = rssGB();
 
   // A header text the worker has not seen (a trailing comment makes it new) over modules it has loaded; then the same again.
   const variant: number[] = [];
@@ -123,19 +212,14 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
   }
   // Cluster section, on the same warm workers (before they are stopped).
   const live = pool.workers().map((w) => pool.peek(w.slot, w.generation)!);
-  const cluster = await benchCluster(live, items, all.rate, 30);
+  const cluster = await benchCluster(live, items, standard.itemsPerSecAllWorkers, 30);
   await pool.close();
   const reusedCheckMs = median(reused);
   return {
     workers: size,
-    checks: items.length,
-    itemsPerSecOneWorker: one.rate,
-    itemsPerSecAllWorkers: all.rate,
-    speedup: all.rate / one.rate,
-    coresBusyOneWorker: one.cores,
-    coresBusyAllWorkers: all.cores,
-    serverCoresOneWorker: one.serverCores,
-    serverCoresAllWorkers: all.serverCores,
+    ...standard,
+    workerRssGB,
+    fair,
     coldCheckMs,
     newHeaderTextCheckMs: median(variant),
     reusedCheckMs,

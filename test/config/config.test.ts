@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../../server/config/config.js';
+import { defaultSpareWorkers, loadConfig, spareWorkersFor } from '../../server/config/config.js';
 
 describe('loadConfig', () => {
   test('defaults: auto backend on loopback', () => {
@@ -26,5 +26,15 @@ describe('loadConfig', () => {
     expect(loadConfig([], { REDIS_URL: 'redis://r:6379', LEANENV_CLUSTER_MAX_QUEUE: '500' })).toMatchObject({ redis: 'redis://r:6379', clusterMaxQueue: 500 });
     expect(loadConfig(['--redis', 'redis://other:6380'], { REDIS_URL: 'redis://r:6379' }).redis).toBe('redis://other:6380');
     expect(() => loadConfig(['--redis', 'not a url'], {})).toThrow(/redis/);
+  });
+
+  test('spareWorkers: flag and environment, else one spare when memory holds one more worker', () => {
+    expect(loadConfig(['--spare-workers', '2'], { LEANENV_SPARE_WORKERS: '0' }).spareWorkers).toBe(2);
+    expect(spareWorkersFor(loadConfig([], { LEANENV_SPARE_WORKERS: '0' }))).toBe(0);
+    const GiB = 2 ** 30;
+    expect(defaultSpareWorkers(2, 24 * GiB)).toBe(1);
+    expect(defaultSpareWorkers(2, 14 * GiB)).toBe(0);
+    expect(defaultSpareWorkers(4, 24 * GiB)).toBe(0);
+    expect(() => loadConfig(['--spare-workers=-1'], {})).toThrow(/spareWorkers/);
   });
 });

@@ -68,6 +68,27 @@ describe('Node permission flags', () => {
     a.cleanup();
   });
 
+  test('the glue compile cache made at set-up reaches each start as a private copy; the shared one is never writable', () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-test-cache-'));
+    fs.mkdirSync(path.join(shared, 'v24-x64'));
+    fs.writeFileSync(path.join(shared, 'v24-x64', 'entry'), 'cache bytes');
+    fs.writeFileSync(path.join(shared, 'stamp'), 'key');
+    const spec: WorkerSpawn = { ...base, env: { ...base.env, NODE_COMPILE_CACHE: '/srv/cache/shared' }, confine: { kind: 'node-permission', readPaths: ['/srv/cache/wasm'], mounts: ['/srv/cache/wasm'], compileCache: shared } };
+    const a = prepareLaunch(spec);
+    try {
+      const copy = a.env.NODE_COMPILE_CACHE!;
+      expect(path.dirname(copy)).toBe(a.scratchDir);
+      expect(fs.readFileSync(path.join(copy, 'v24-x64', 'entry'), 'utf8')).toBe('cache bytes');
+      expect(fs.existsSync(path.join(copy, 'stamp'))).toBe(false);
+      expect(a.args.filter((x) => x.startsWith('--allow-fs-write'))).toEqual([`--allow-fs-write=${a.scratchDir}`]);
+      fs.writeFileSync(path.join(copy, 'v24-x64', 'entry'), 'poisoned');
+      expect(fs.readFileSync(path.join(shared, 'v24-x64', 'entry'), 'utf8')).toBe('cache bytes');
+    } finally {
+      a.cleanup();
+      fs.rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
   test('without a confinement the spawn runs as described, with no scratch directory', () => {
     const l = prepareLaunch({ ...base, sandbox: { kind: 'none', detail: 'off' } });
     expect(l).toMatchObject({ command: base.command, args: base.args, cwd: base.cwd, env: base.env });

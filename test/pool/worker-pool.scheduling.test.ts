@@ -37,11 +37,14 @@ class FakeWorker implements PoolWorker {
   }
 }
 
-function fakePool(size: number, o: { maxQueue?: number; maxPerTenant?: number; maxRssBytes?: number; recycleAfterRequests?: number } = {}) {
+function fakePool(size: number, o: { maxQueue?: number; maxPerTenant?: number; maxRssBytes?: number; recycleAfterRequests?: number; spares?: number; startGate?: () => Promise<void> } = {}) {
   const spawned: FakeWorker[] = [];
   const pool = new WorkerPool<FakeWorker>({
     size,
-    spawn: async () => {
+    spares: o.spares,
+    spawn: async (signal) => {
+      await o.startGate?.();
+      signal.throwIfAborted();
       const w = new FakeWorker();
       spawned.push(w);
       return w;
@@ -175,5 +178,54 @@ describe('WorkerPool scheduling (fake workers)', () => {
     expect(((await queued) as PoolError).kind).toBe('shutting_down');
     g.open();
     await running;
+  });
+  test('spares: started after the slots, promoted at once when a worker dies, then replaced in the background', async () => {
+    const { pool, spawned } = fakePool(2, { spares: 1 });
+    const events: string[] = [];
+    pool.onEvent((e) => events.push(e.kind));
+    await pool.start();
+    expect(spawned.length).toBe(3);
+    expect(events).toEqual(['ready', 'assigned', 'ready', 'assigned', 'ready']);
+    expect(pool.stats()).toMatchObject({ ready: 2, spares: 1, spareTarget: 1, starting: 0 });
+    const before = await pool.run({ tenant: 't' }, async (l) => l);
+    const spare = spawned[2]!;
+    (before.worker as FakeWorker).crash();
+    // Synchronously: the spare holds the slot already, a new spare is starting.
+    expect(pool.workers().find((w) => w.slot === before.slot)).toMatchObject({ pid: spare.pid, generation: before.generation + 1 });
+    expect(pool.stats()).toMatchObject({ ready: 2, spares: 0, starting: 1, promotions: 1, restarts: 1 });
+    await pool.start();
+    expect(pool.stats()).toMatchObject({ ready: 2, spares: 1, starting: 0 });
+    expect(spawned.length).toBe(4);
+    expect(events.slice(5)).toEqual(['lost', 'promoted', 'ready']);
+  });
+
+  test('spares: a recycled worker hands its slot to a spare; a dead spare is replaced', async () => {
+    const { pool, spawned } = fakePool(1, { spares: 1, recycleAfterRequests: 1 });
+    await pool.start();
+    const a = await pool.run({ tenant: 't' }, async (l) => l);
+    expect(pool.workers()[0]!.pid).toBe(spawned[1]!.pid);
+    expect(a.worker.alive).toBe(false);
+    await pool.start();
+    expect(pool.stats()).toMatchObject({ recycles: 1, promotions: 1, spares: 1 });
+    spawned[2]!.crash(); // the new spare
+    expect(pool.stats()).toMatchObject({ spares: 0, starting: 1, restarts: 1, promotions: 1 });
+    await pool.start();
+    expect(pool.stats().spares).toBe(1);
+  });
+
+  test('close cancels worker starts in progress and stops the spares', async () => {
+    const hold = gate();
+    let gated = false;
+    const { pool, spawned } = fakePool(1, { spares: 1, startGate: () => (gated ? hold.promise : Promise.resolve()) });
+    await pool.start();
+    gated = true;
+    spawned[0]!.crash(); // the spare takes the slot, a new spare's start hangs
+    expect(pool.stats()).toMatchObject({ starting: 1, spares: 0 });
+    const closed = pool.close();
+    hold.open();
+    await closed;
+    expect(spawned.length).toBe(2); // the cancelled start made no worker
+    expect(spawned.every((w) => !w.alive)).toBe(true);
+    expect(pool.stats()).toMatchObject({ starting: 0, spares: 0, ready: 0 });
   });
 });

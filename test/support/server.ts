@@ -19,7 +19,7 @@ export interface TestServer {
   pool: WorkerPool<LeanWorker>;
 }
 
-/** Options: configuration overrides (`workers` defaults to 1 in tests) and app options. */
+/** Options: configuration overrides (`workers` defaults to 1 and `spareWorkers` to 0 in tests) and app options. */
 export interface TestServerOptions {
   config?: ConfigInput;
   app?: Partial<AppOptions>;
@@ -27,7 +27,7 @@ export interface TestServerOptions {
 
 /** Build and listen; every worker is started (and awaited) before returning. */
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
-  const config = loadConfig([], process.env, { workers: 1, ...o.config });
+  const config = loadConfig([], process.env, { workers: 1, spareWorkers: 0, ...o.config });
   const spec = await resolveBackend(config);
   const pool = createPool(spec, config, pino({ level: process.env.LOG_LEVEL ?? 'warn' }));
   await pool.start();

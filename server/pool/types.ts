@@ -1,0 +1,77 @@
+/** Types shared by the worker pool, its worker supply, and their users. */
+import type { Logger } from 'pino';
+
+/** What the pool needs of a worker (a LeanWorker; pure scheduling tests use a stand-in). */
+export interface PoolWorker {
+  readonly alive: boolean;
+  readonly pid: number | undefined;
+  readonly headerCounts: { imports: number; evictions: number };
+  hasHeader(header: string): boolean;
+  rssBytes(): number | undefined;
+  onExitOnce(cb: (reason: string) => void): void;
+  dispose(): Promise<void>;
+}
+
+/** A worker handed to a job, with the slot and worker generation it belongs to. */
+export interface Lease<W> {
+  worker: W;
+  slot: number;
+  /** Increases each time the slot gets a new worker: REPL ids from another generation are gone. */
+  generation: number;
+}
+
+/** Where a job wants to run. */
+export interface JobSpec {
+  /** Fairness key: a session id, or one per batch request. */
+  tenant: string;
+  /** The header the job imports (to prefer a worker that has it). */
+  header?: string;
+  /** The worker the job's proof states live on; honoured while that worker lives. */
+  on?: { slot: number; generation: number };
+  /** Part of a request accepted by {@link WorkerPool.admit} (a batch's items): still runs while draining. */
+  finishOnShutdown?: boolean;
+}
+
+/** Pool settings. */
+export interface PoolOptions<W> {
+  /** Serving slots. */
+  size: number;
+  /** Ready workers kept besides the slots, to take a slot at once when its worker goes (default 0). */
+  spares?: number;
+  /** Starts a worker; once `signal` is aborted (shutdown) it must stop the process and reject. */
+  spawn: (signal: AbortSignal) => Promise<W>;
+  maxQueue: number;
+  maxQueuePerTenant: number;
+  /** Recycle a worker whose RSS passes this (bytes; 0 = never). */
+  maxRssBytes?: number;
+  /** Recycle a worker after this many jobs (0 = never). */
+  recycleAfterRequests?: number;
+  logger?: Logger;
+}
+
+/** Pool state for /health and /metrics. */
+export interface PoolStats {
+  size: number;
+  ready: number;
+  busy: number;
+  /** Worker starts in progress (for slots or spares). */
+  starting: number;
+  /** Ready spares (started, not serving) and how many the pool keeps. */
+  spares: number;
+  spareTarget: number;
+  /** Slots that got a ready spare when their worker went. */
+  promotions: number;
+  queued: number;
+  restarts: number;
+  recycles: number;
+  headerImports: number;
+  headerEvictions: number;
+  jobs: number;
+}
+
+/** What the pool reports of a change of workers (for tests and the bench). */
+export type PoolEvent =
+  | { kind: 'ready'; pid?: number }
+  | { kind: 'promoted'; slot: number; generation: number; pid?: number }
+  | { kind: 'assigned'; slot: number; generation: number; pid?: number }
+  | { kind: 'lost'; slot?: number; pid?: number; reason: string };
