@@ -1,6 +1,6 @@
 /**
  * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
- * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`, `POST /v1/check`.
+ * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`, `POST /v1/check`, `GET /` (the debugger page).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LeanWorker } from './lean/worker.js';
@@ -11,6 +11,7 @@ import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
+import { webPageRoutes } from './http/web-page.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
 
@@ -68,6 +69,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, metrics });
+  await webPageRoutes(app);
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);

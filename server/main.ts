@@ -13,11 +13,13 @@ import { PROJECT_ROOT } from './provision/paths.js';
 import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
 import { shutdown } from './lifecycle.js';
+import { ensureWebPage } from './provision/web.js';
 
 const config = loadConfig(process.argv.slice(2));
 assertSafeBinding(config.host, config.authToken);
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
+await ensureWebPage((l) => log.info(`setup: ${l}`));
 const pool = createPool(spec, config, log);
 void pool.start();
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');

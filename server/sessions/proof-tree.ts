@@ -38,6 +38,8 @@ export function canonicalGoals(goals: readonly Goal[]): string {
 export class ProofTree {
   readonly nodes = new Map<string, ProofNode>();
   readonly edges: { from: string; to: string; tactic: string }[] = [];
+  /** Tactics Lean refused, with the state they were tried on and the error. */
+  readonly failed: { from: string; tactic: string; error: string }[] = [];
   private readonly openByGoals = new Map<string, string>();
   private counter = 0;
   rootId = '';
@@ -90,6 +92,13 @@ export class ProofTree {
     if (status === 'open') this.openByGoals.set(key, node.stateId);
     this.edges.push({ from: parent.stateId, to: node.stateId, tactic });
     return { node, duplicate: false };
+  }
+
+  /** Record a tactic that failed on `from` (kept in the tree as a failed attempt). */
+  addFailure(from: ProofNode, tactic: string, error: string): { from: string; tactic: string; error: string } {
+    const f = { from: from.stateId, tactic, error };
+    this.failed.push(f);
+    return f;
   }
 
   /** Tactics from the root to `node`. */
