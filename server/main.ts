@@ -19,7 +19,8 @@ const config = loadConfig(process.argv.slice(2));
 assertSafeBinding(config.host, config.authToken);
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
-await ensureWebPage((l) => log.info(`setup: ${l}`));
+// The API works without the page: a failed page build is logged, `/` then says so.
+await ensureWebPage((l) => log.info(`setup: ${l}`)).catch((e: unknown) => log.error({ err: e }, 'the debugger page could not be built'));
 const pool = createPool(spec, config, log);
 void pool.start();
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');

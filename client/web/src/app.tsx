@@ -278,6 +278,8 @@ export function App(): JSX.Element {
       {!tree ? (
         place.session && place.watch ? (
           <div class="muted">Watching {place.session}: waiting for its first proof…</div>
+        ) : !client ? (
+          <div class="muted start">connecting to the server…</div>
         ) : (
           <StartPanel busy={busy} search={(q) => call((c) => c.searchDatasets(q, 100))} onPick={(id) => void begin({ datasetId: id })} onStatement={(h, s) => void begin({ header: h, statement: s })} onWatch={watch} />
         )
