@@ -206,7 +206,8 @@ export function App(): JSX.Element {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
-      if (t.closest('input, textarea, .cm-editor') || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'Escape' && t.closest('input, textarea, select')) return (t as HTMLInputElement).blur();
+      if (t.closest('input, textarea, select, .cm-editor') || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '?') setHelp((h) => !h);
       else if (e.key === 'i' && tree && !readOnly) focusInput.current();
       else if (e.key === 'v') void verify();
