@@ -22,7 +22,7 @@ export const SHORTCUTS: [string, string][] = [
   ['Enter', 'apply the tactic (in the tactic input); Shift-Enter: new line'],
   ['↑ / ↓ (input)', 'tactic history (on the first / last line)'],
   ['Tab / Enter (completion)', 'accept a tactic name'],
-  ['Esc', 'leave the input, to the tree'],
+  ['Esc', 'leave the tactic input (to the tree) or a text field'],
   ['↑ ↓ ← →', 'tree: parent, first child, siblings'],
   ['Home', 'tree: the root'],
   ['i', 'focus the tactic input'],
