@@ -21,7 +21,7 @@ type Verification = { proved: boolean; reason?: string; axioms: string[]; proofT
 export const SHORTCUTS: [string, string][] = [
   ['Enter', 'apply the tactic (in the tactic input); Shift-Enter: new line'],
   ['↑ / ↓ (input)', 'tactic history (on the first / last line)'],
-  ['Tab / Enter (completion)', 'accept a tactic name'],
+  ['Tab (completion list open)', 'accept a tactic name'],
   ['Esc', 'leave the tactic input (to the tree) or a text field'],
   ['↑ ↓ ← →', 'tree: parent, first child, siblings'],
   ['Home', 'tree: the root'],

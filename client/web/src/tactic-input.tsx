@@ -1,13 +1,13 @@
 /**
  * The tactic editor (CodeMirror 6): multi-line (Shift-Enter for a new line), Enter applies,
- * Up/Down on the first/last line walk the history, completion of tactic names, Escape
- * leaves the editor (to the tree).
+ * Up/Down on the first/last line walk the history, completion of tactic names (Tab accepts),
+ * Escape leaves the editor (to the tree).
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { defaultKeymap, history as undoHistory, historyKeymap, insertNewline } from '@codemirror/commands';
-import { autocompletion, completionKeymap, completionStatus, type CompletionContext } from '@codemirror/autocomplete';
+import { acceptCompletion, autocompletion, closeCompletion, completionKeymap, completionStatus, type CompletionContext } from '@codemirror/autocomplete';
 import { TACTIC_NAMES } from './tactics.js';
 
 /** Completion of tactic names at the start of a word. */
@@ -59,11 +59,13 @@ export function TacticInput(props: TacticInputProps) {
           autocompletion({ override: [tacticCompletions], activateOnTyping: true }),
           Prec.highest(
             keymap.of([
-              ...completionKeymap,
+              // Tab accepts a completion; Enter always applies (a half-typed name is not replaced).
+              ...completionKeymap.filter((b) => b.key !== 'Enter'),
+              { key: 'Tab', run: acceptCompletion },
               {
                 key: 'Enter',
                 run: (v) => {
-                  if (completionStatus(v.state) === 'active') return false;
+                  closeCompletion(v);
                   const text = v.state.doc.toString().trim();
                   if (!text || live.current.disabled) return true;
                   at = -1;
