@@ -54,6 +54,8 @@ export function requireToken(app: FastifyInstance, token: string | undefined): v
     const given = requestToken(req.headers);
     if (given === undefined || !sameToken(given, token)) {
       const message = given === undefined ? 'missing bearer token' : 'wrong token';
+      // A refused WebSocket upgrade would otherwise leave its socket open (and app.close() waiting for it).
+      if (req.headers.upgrade) reply.raw.once('finish', () => req.raw.socket?.destroy());
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message } });
     }
   });

@@ -69,9 +69,9 @@ export function TreeView({ layout, selected, root, onSelect, onKeyDown, treeRef 
               transform={`translate(${n.x},${n.y})`}
               onClick={() => onSelect(n.id)}
             >
-              <rect x={-48} y={-16} width={96} height={32} rx={8} />
+              <rect x={-56} y={-16} width={112} height={32} rx={8} />
               <text text-anchor="middle" dy="4">
-                {n.status === 'solved' ? '✓ solved' : n.id === root ? `root · ${n.goalCount}` : goalCountLabel(n.goalCount)}
+                {n.status === 'solved' ? '✓ solved' : n.id === root ? `root · ${goalCountLabel(n.goalCount)}` : goalCountLabel(n.goalCount)}
               </text>
             </g>
           ),
