@@ -2,7 +2,7 @@
  * Typed TypeScript client for the leanenv WebSocket API (`/v1/ws`): one method per API
  * method, params and results checked against the shared protocol schemas.
  */
-import { ApiMethods, type ApiMethod, type ApiParams, type ApiResult } from '../protocol/api.js';
+import { ApiMethods, ProofTreeChanged, type ApiMethod, type ApiParams, type ApiResult } from '../protocol/api.js';
 import { RpcTransport, type SocketLike } from './rpc-transport.js';
 
 export { RpcError } from './rpc-transport.js';
@@ -16,13 +16,20 @@ export function webSocketUrl(url: string): URL {
   return u;
 }
 
-/** Open a WebSocket: the platform's in a browser, npm `ws` in Node (which can send headers). */
+/** The WebSocket subprotocols that carry a token where no header can be set (a browser): `leanenv` and `leanenv.bearer.<base64url>`. */
+export function tokenSubprotocols(token: string): string[] {
+  const bytes = new TextEncoder().encode(token);
+  const b64 = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return ['leanenv', `leanenv.bearer.${b64}`];
+}
+
+/** Open a WebSocket: the platform's in a browser (token as a subprotocol), npm `ws` in Node (token as a header). */
 async function openSocket(url: URL, token?: string): Promise<SocketLike> {
   const headers = token ? { authorization: `Bearer ${token}` } : {};
-  const Native = (globalThis as { WebSocket?: new (u: string) => SocketLike }).WebSocket;
+  const Native = (globalThis as { WebSocket?: new (u: string, protocols?: string[]) => SocketLike }).WebSocket;
   const socket: SocketLike & { addEventListener(t: 'open' | 'error', l: (e: unknown) => void): void } =
     typeof (globalThis as { window?: unknown }).window !== 'undefined' && Native
-      ? (new Native(url.toString()) as never)
+      ? (new Native(url.toString(), token ? tokenSubprotocols(token) : undefined) as never)
       : (new (await import('ws')).default(url, { headers }) as never);
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve());
@@ -84,6 +91,34 @@ export class LeanEnvClient {
   /** Sound verdict for a solved state, with the whole proof text. */
   verify(stateId: string, o: { allowedAxioms?: string[] } = {}) {
     return this.request('proof.verify', { stateId, ...o });
+  }
+
+  /** One state with its structured goals (also for a watched session's states). */
+  state(stateId: string) {
+    return this.request('proof.state', { stateId });
+  }
+  /** Watch another connection's session read-only: its proofs now; `onTreeChanged` gets what they gain. */
+  watch(sessionId: string) {
+    return this.request('session.watch', { sessionId });
+  }
+  /** Stop watching a session. */
+  unwatch(sessionId: string) {
+    return this.request('session.unwatch', { sessionId });
+  }
+  /** Benchmark items whose id contains `query`, with benchmark, split and statement. */
+  searchDatasets(query = '', limit = 50) {
+    return this.request('dataset.search', { query, limit });
+  }
+  /** Handle `proof.treeChanged` notifications (of watched sessions); a malformed one is ignored. */
+  onTreeChanged(handler: (change: ProofTreeChanged) => void): void {
+    this.rpc.onNotification('proof.treeChanged', (params) => {
+      const r = ProofTreeChanged.safeParse(params);
+      if (r.success) handler(r.data);
+    });
+  }
+  /** Call `listener` when the connection closes (for a status line). */
+  onClose(listener: () => void): void {
+    this.socket.addEventListener('close', listener);
   }
 
   /** Send raw text over the socket (for protocol tests); the next text frame received is returned. */

@@ -66,6 +66,8 @@ export const ProofTree = z.object({
   root: StateId,
   nodes: z.array(z.object({ stateId: StateId, status: z.enum(['open', 'solved']), goals: z.array(z.string()), depth: z.number().int() })),
   edges: z.array(z.object({ from: StateId, to: StateId, tactic: z.string() })),
+  /** Failed attempts: a tactic tried on `from` that Lean refused, with its error. */
+  failed: z.array(z.object({ from: StateId, tactic: z.string(), error: z.string() })),
 });
 
 /** `proof.verify`: sound verdict for a solved state and the whole proof text. */
@@ -84,6 +86,47 @@ export const ProofVerifyResult = z.object({
   proofText: z.string(),
 });
 
+/** `proof.state`: one node with its structured goals (for a watcher, too). */
+export const ProofStateParams = z.object({ stateId: StateId }).strict();
+
+/** `session.watch`: follow another connection's session read-only; `proof.treeChanged` notifications follow. */
+export const SessionWatchParams = z.object({ sessionId: SessionId }).strict();
+export const SessionWatchResult = z.object({
+  sessionId: SessionId,
+  header: z.string(),
+  /** The session's proofs so far (fetch each with `proof.tree`). */
+  proofs: z.array(z.object({ proofId: ProofId, statement: z.string(), root: StateId })),
+});
+/** `session.unwatch`: stop the notifications of a watched session. */
+export const SessionUnwatchParams = z.object({ sessionId: SessionId }).strict();
+
+/**
+ * `proof.treeChanged` (server → client notification, to watchers of the session): what a
+ * proof's tree gained — a new proof (with its root node), nodes, edges, failed attempts.
+ */
+export const ProofTreeChanged = z.object({
+  sessionId: SessionId,
+  proofId: ProofId,
+  statement: z.string(),
+  root: StateId,
+  nodes: ProofTree.shape.nodes,
+  edges: ProofTree.shape.edges,
+  failed: ProofTree.shape.failed,
+});
+export type ProofTreeChanged = z.infer<typeof ProofTreeChanged>;
+/** Server → client notifications and their params. */
+export const ApiNotifications = { 'proof.treeChanged': ProofTreeChanged } as const;
+
+/** `dataset.search`: benchmark items whose id contains `query` (case-insensitive), for pickers. */
+export const DatasetSearchParams = z
+  .object({ query: z.string().max(200).default(''), limit: z.number().int().min(1).max(500).default(50) })
+  .strict();
+export const DatasetSearchResult = z.object({
+  items: z.array(z.object({ id: z.string(), benchmark: z.string().nullable(), split: z.string().nullable(), statement: z.string() })),
+  /** How many items matched in all (`items` holds at most `limit`). */
+  total: z.number().int(),
+});
+
 /**
  * Every WebSocket method with its params and result schema and a one-line summary (the
  * generated reference docs/websocket-api.md is rendered from this table: `npm run docs`).
@@ -97,6 +140,10 @@ export const ApiMethods = {
   'proof.expand': { params: ProofExpandParams, result: ProofExpandResult, summary: 'Apply each of 1–64 tactics to the same state; one outcome per tactic, in order.' },
   'proof.tree': { params: ProofTreeParams, result: ProofTree, summary: 'The explored tree of a proof: nodes and tactic edges.' },
   'proof.verify': { params: ProofVerifyParams, result: ProofVerifyResult, summary: 'Sound verdict for a solved state: kernel check, axioms, and a re-check of the whole proof text.' },
+  'proof.state': { params: ProofStateParams, result: StateView, summary: 'One proof state with its structured goals (a watcher may read it too).' },
+  'session.watch': { params: SessionWatchParams, result: SessionWatchResult, summary: "Follow another connection's session read-only: its proofs now, then `proof.treeChanged` notifications." },
+  'session.unwatch': { params: SessionUnwatchParams, result: z.object({ watching: z.boolean() }), summary: 'Stop the notifications of a watched session.' },
+  'dataset.search': { params: DatasetSearchParams, result: DatasetSearchResult, summary: 'Benchmark items whose id contains the query (for pickers).' },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; summary?: string }>;
 export type ApiMethod = keyof typeof ApiMethods;
 export type ApiParams<M extends ApiMethod> = z.input<(typeof ApiMethods)[M]['params']>;

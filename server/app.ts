@@ -1,7 +1,7 @@
 /**
  * The HTTP application: `build(opts)` returns a fastify instance (tests use `inject` or
  * listen on port 0); `main.ts` only listens. Routes: `GET /health`, `GET /metrics`, `GET /v1/ws`,
- * `POST /v1/check`, `GET /openapi.json`, `GET /docs`.
+ * `POST /v1/check`, `GET /openapi.json`, `GET /docs`, `GET /` (the debugger page) and the compatibility fronts (`server/compat/`).
  *
  * Adding a route or a WebSocket method (the pattern):
  * - HTTP: declare it after `registerApiDocs` with a zod `schema` (summary, body/querystring from
@@ -24,6 +24,7 @@ import { checkRoutes } from './http/check.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
 import { compatRoutes } from './compat/index.js';
+import { webPageRoutes } from './http/web-page.js';
 import { limitRequestRate, type HttpRateLimit } from './http/rate-limit.js';
 import type { RateLimit } from './ws/token-bucket.js';
 import { registerErrorHandler } from './http/errors.js';
@@ -97,6 +98,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, metrics, cluster: opts.cluster?.batches });
   await compatRoutes(app, { pool, metrics, replFileRoot: opts.replFileRoot });
+  await webPageRoutes(app);
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);

@@ -14,6 +14,7 @@ import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
 import { shutdown } from './lifecycle.js';
 import { ClusterNode, poolItemRunner } from './cluster/cluster.js';
+import { ensureWebPage } from './provision/web.js';
 
 /** The configuration, or exit 2 with a one-line reason (bad flag, value or binding). */
 function configOrExit(): Config {
@@ -30,6 +31,8 @@ function configOrExit(): Config {
 const config = configOrExit();
 const log = pino({ level: config.logLevel });
 const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
+// The API works without the page: a failed page build is logged, `/` then says so.
+await ensureWebPage((l) => log.info(`setup: ${l}`)).catch((e: unknown) => log.error({ err: e }, 'the debugger page could not be built'));
 const pool = createPool(spec, config, log);
 void pool.start();
 const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;

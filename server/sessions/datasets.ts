@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import { z } from 'zod';
 
 /** One record: an id, the header it elaborates under, and the statement (`... := by sorry`). */
-export const DatasetItem = z.object({ id: z.string(), header: z.string(), body: z.string() });
+export const DatasetItem = z.object({
+  id: z.string(),
+  header: z.string(),
+  body: z.string(),
+  /** Which benchmark (`minif2f`, `putnambench`) and split (`test`, `valid`), when the file says. */
+  benchmark: z.string().optional(),
+  split: z.string().optional(),
+});
 export type DatasetItem = z.infer<typeof DatasetItem>;
 
 /** A line's JSON value, or undefined when it is not JSON. */
@@ -36,6 +43,19 @@ export class DatasetIndex {
   /** The item with this id, if loaded. */
   get(id: string): DatasetItem | undefined {
     return this.items.get(id);
+  }
+
+  /** Items whose id contains `query` (case-insensitive), in file order: the first `limit` and how many matched. */
+  search(query: string, limit: number): { items: DatasetItem[]; total: number } {
+    const q = query.trim().toLowerCase();
+    const items: DatasetItem[] = [];
+    let total = 0;
+    for (const item of this.items.values()) {
+      if (q && !item.id.toLowerCase().includes(q)) continue;
+      total += 1;
+      if (items.length < limit) items.push(item);
+    }
+    return { items, total };
   }
 
   /** Items loaded. */

@@ -44,12 +44,16 @@ export interface SerializedProofTree {
   counter: number;
   nodes: (Omit<ProofNode, 'worker' | 'outcomes'> & { outcomes: [string, TacticOutcome][] })[];
   edges: { from: string; to: string; tactic: string }[];
+  /** Failed attempts (absent in snapshots written before they were kept). */
+  failed?: { from: string; tactic: string; error: string }[];
 }
 
 /** One proof: its statement, header and nodes. */
 export class ProofTree {
   readonly nodes = new Map<string, ProofNode>();
   readonly edges: { from: string; to: string; tactic: string }[] = [];
+  /** Tactics Lean refused, with the state they were tried on and the error. */
+  readonly failed: { from: string; tactic: string; error: string }[] = [];
   private readonly openByGoals = new Map<string, string>();
   private counter = 0;
   rootId = '';
@@ -107,7 +111,7 @@ export class ProofTree {
   /** The tree without worker locations (states are rebuilt by replay wherever it is loaded). */
   toJSON(): SerializedProofTree {
     const nodes = [...this.nodes.values()].map(({ worker: _w, outcomes, ...n }) => ({ ...n, outcomes: [...outcomes] }));
-    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter, nodes, edges: [...this.edges] };
+    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter, nodes, edges: [...this.edges], failed: [...this.failed] };
   }
 
   /** Rebuild a stored tree; no state lives on a worker yet. */
@@ -120,7 +124,15 @@ export class ProofTree {
       if (n.status === 'open') tree.openByGoals.set(canonicalGoals(n.goals), n.stateId);
     }
     tree.edges.push(...t.edges);
+    tree.failed.push(...(t.failed ?? []));
     return tree;
+  }
+
+  /** Record a tactic that failed on `from` (kept in the tree as a failed attempt). */
+  addFailure(from: ProofNode, tactic: string, error: string): { from: string; tactic: string; error: string } {
+    const f = { from: from.stateId, tactic, error };
+    this.failed.push(f);
+    return f;
   }
 
   /** Tactics from the root to `node`. */

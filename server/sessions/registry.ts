@@ -12,6 +12,7 @@ import { verifySolvedState } from '../check/verify-state.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 import type { SessionStore } from './store.js';
+import { SessionWatchers, type TreeListener } from './watchers.js';
 
 /** A session: its header, proofs and expiry. */
 interface Session {
@@ -40,11 +41,17 @@ function placement(n: ProofNode): { slot: number; generation: number } | undefin
   return n.worker && { slot: n.worker.slot, generation: n.worker.generation };
 }
 
+/** A node as `proof.tree` lists it (goals as Lean's pretty text). */
+function nodeSummary(n: ProofNode): ApiResult<'proof.tree'>['nodes'][number] {
+  return { stateId: n.stateId, status: n.status, goals: n.goals.map((g) => g.pretty), depth: n.depth };
+}
+
 /** All sessions and proofs of the server. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
   private readonly proofs = new Map<string, ProofTree>();
   private readonly states = new Map<string, ProofNode>();
+  private readonly watchers = new SessionWatchers();
 
   constructor(private readonly opts: RegistryOptions) {}
 
@@ -79,6 +86,7 @@ export class SessionRegistry {
     const s = this.sessions.get(sessionId);
     if (!s) return false;
     this.forget(s);
+    this.watchers.drop(sessionId);
     void this.opts.store?.delete(sessionId).catch(() => undefined);
     return true;
   }
@@ -135,6 +143,34 @@ export class SessionRegistry {
     return s;
   }
 
+  /**
+   * Watch a live session read-only: `listener` gets every change of its proof trees until the
+   * returned `stop` is called or the session closes. The session's TTL is not affected.
+   */
+  watch(sessionId: string, listener: TreeListener): { result: ApiResult<'session.watch'>; stop: () => void } {
+    const s = this.session(sessionId);
+    const stop = this.watchers.add(s.id, listener);
+    const proofs = [...s.proofs].flatMap((id) => {
+      const p = this.proofs.get(id);
+      return p ? [{ proofId: p.proofId, statement: p.statement, root: p.rootId }] : [];
+    });
+    return { result: { sessionId: s.id, header: s.header, proofs }, stop };
+  }
+
+  /** Tell a session's watchers what a proof's tree gained. */
+  private changed(tree: ProofTree, delta: { nodes?: ProofNode[]; edges?: ProofTree['edges']; failed?: ProofTree['failed'] }): void {
+    if (this.watchers.count(tree.sessionId) === 0) return;
+    this.watchers.emit({
+      sessionId: tree.sessionId,
+      proofId: tree.proofId,
+      statement: tree.statement,
+      root: tree.rootId,
+      nodes: (delta.nodes ?? []).map(nodeSummary),
+      edges: delta.edges ?? [],
+      failed: delta.failed ?? [],
+    });
+  }
+
   /** A state owned by one of `owners` (the caller's sessions); others' states are unknown to it. */
   private node(stateId: string, owners: ReadonlySet<string>): ProofNode {
     const n = this.states.get(stateId);
@@ -179,6 +215,7 @@ export class SessionRegistry {
     this.proofs.set(tree.proofId, tree);
     this.states.set(root.stateId, root);
     s.proofs.add(tree.proofId);
+    this.changed(tree, { nodes: [root] });
     await this.persist(s);
     return this.view(root);
   }
@@ -224,11 +261,15 @@ export class SessionRegistry {
     if (cached) return { ...cached, cached: true };
     const outcome = await this.onNode(node, async ({ worker, slot, generation }, id): Promise<TacticOutcome> => {
       const r = await worker.applyTactic(id, tactic);
-      if (r.status === 'failed') return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
       const tree = this.proofs.get(node.proofId)!;
+      if (r.status === 'failed') {
+        this.changed(tree, { failed: [tree.addFailure(node, tactic, r.error)] });
+        return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
+      }
       const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
       if (duplicate) void worker.drop({ proofStates: [r.proofState] }).catch(() => undefined);
       else this.states.set(child.stateId, child);
+      this.changed(tree, { nodes: duplicate ? [] : [child], edges: [tree.edges.at(-1)!] });
       return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
     });
     node.outcomes.set(tactic, outcome);
@@ -243,18 +284,23 @@ export class SessionRegistry {
     return { outcomes };
   }
 
-  /** The explored tree of a proof. */
+  /** The explored tree of a proof (`owners`: the caller's sessions, watched ones included). */
   tree(proofId: string, owners: ReadonlySet<string>): ApiResult<'proof.tree'> {
     const p = this.proofs.get(proofId);
     if (!p || !owners.has(p.sessionId)) throw new ApiError(ApiErrors.UnknownProof, `unknown proof ${proofId}`);
     this.session(p.sessionId);
-    return {
-      proofId,
-      statement: p.statement,
-      root: p.rootId,
-      nodes: [...p.nodes.values()].map((n) => ({ stateId: n.stateId, status: n.status, goals: n.goals.map((g) => g.pretty), depth: n.depth })),
-      edges: p.edges,
-    };
+    return { proofId, statement: p.statement, root: p.rootId, nodes: [...p.nodes.values()].map(nodeSummary), edges: p.edges, failed: p.failed };
+  }
+
+  /** One state with its structured goals (read-only: `owners` may include watched sessions). */
+  state(stateId: string, owners: ReadonlySet<string>): ApiResult<'proof.state'> {
+    return this.view(this.node(stateId, owners));
+  }
+
+  /** Benchmark items whose id contains `query`, with benchmark, split and statement. */
+  searchDatasets(query: string, limit: number): ApiResult<'dataset.search'> {
+    const r = this.opts.datasets?.search(query, limit) ?? { items: [], total: 0 };
+    return { total: r.total, items: r.items.map((i) => ({ id: i.id, benchmark: i.benchmark ?? null, split: i.split ?? null, statement: i.body })) };
   }
 
   /**

@@ -47,13 +47,20 @@ function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.infer<S
 export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Promise<void> {
   // Frames up to 8x the limit are read and answered with a message_too_large error (the
   // connection stays open); beyond that the WebSocket layer closes the connection (1009).
-  await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * WS_HARD_LIMIT_FACTOR } });
+  // A client offering subprotocols gets `leanenv` (browsers pass their token as a second one,
+  // see server/http/auth.ts); the token-carrying protocol is never echoed back.
+  const handleProtocols = (offered: Set<string>) => (offered.has('leanenv') ? 'leanenv' : false);
+  await app.register(websocket, { options: { maxPayload: opts.maxMessageBytes * WS_HARD_LIMIT_FACTOR, handleProtocols } });
   const { registry } = opts;
 
   const schema = { summary: 'WebSocket upgrade: the prover-agent API, JSON-RPC 2.0 (docs/websocket-api.md)' };
   app.get('/v1/ws', { websocket: true, schema }, (socket) => {
     /** Sessions this connection opened or resumed: the only ones whose states it can use. */
     const attached = new Set<string>();
+    /** Sessions this connection watches read-only, with the function that stops each watch. */
+    const watching = new Map<string, () => void>();
+    /** Sessions whose trees and states this connection may read: its own and the watched ones. */
+    const readable = (): ReadonlySet<string> => (watching.size === 0 ? attached : new Set([...attached, ...watching.keys()]));
     const conn = createMessageConnection(new WebSocketMessageReader(socket, opts.maxMessageBytes, opts.rateLimit), new WebSocketMessageWriter(socket));
     const handlers: { [M in ApiMethod]: (p: z.infer<(typeof ApiMethods)[M]['params']>) => unknown } = {
       'session.open': async (p) => {
@@ -73,8 +80,22 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
       'proof.start': (p) => registry.start(p.sessionId, p, attached),
       'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached),
       'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached),
-      'proof.tree': (p) => registry.tree(p.proofId, attached),
+      'proof.tree': (p) => registry.tree(p.proofId, readable()),
       'proof.verify': (p) => registry.verify(p.stateId, attached, p.allowedAxioms),
+      'proof.state': (p) => registry.state(p.stateId, readable()),
+      'session.watch': (p) => {
+        watching.get(p.sessionId)?.();
+        const { result, stop } = registry.watch(p.sessionId, (change) => void conn.sendNotification('proof.treeChanged', change).catch(() => undefined));
+        watching.set(p.sessionId, stop);
+        return result;
+      },
+      'session.unwatch': (p) => {
+        const stop = watching.get(p.sessionId);
+        stop?.();
+        watching.delete(p.sessionId);
+        return { watching: false };
+      },
+      'dataset.search': (p) => registry.searchDatasets(p.query, p.limit),
     };
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {
@@ -91,6 +112,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
     }
     conn.onClose(() => {
       for (const id of attached) registry.detach(id);
+      for (const stop of watching.values()) stop();
       conn.dispose();
     });
     conn.listen();
