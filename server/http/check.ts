@@ -10,11 +10,22 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { CheckRequest, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
-import { checkItem, splitHeader } from '../check/checker.js';
+import { checkItem, ReferenceError } from '../check/checker.js';
 import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, type WorkerPool } from '../pool/worker-pool.js';
 import type { ServerMetrics } from './metrics.js';
 import { describeIssues } from '../../protocol/issues.js';
+
+/**
+ * The leading `import` lines of a file: only a hint for sending an item to a worker that has
+ * that header imported (scheduling), never used for a verdict — Lean delimits the header itself.
+ */
+export function headerHint(code: string): string {
+  const lines = code.split('\n');
+  let i = 0;
+  while (i < lines.length && /^\s*(import\s|--|$)/.test(lines[i]!)) i++;
+  return lines.slice(0, i).join('\n');
+}
 
 /** Counts per verdict. */
 export function summarize(results: readonly CheckResult[]): CheckSummary {
@@ -54,13 +65,14 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     /** Check one item; an overloaded queue makes the item wait (the client is waiting anyway). */
     const run = async (it: CheckItem): Promise<CheckResult> => {
       const t0 = Date.now();
-      const header = 'code' in it ? splitHeader(it.code).header : it.header;
+      const header = 'code' in it ? headerHint(it.code) : it.header;
       for (;;) {
         try {
           const r = await opts.metrics.observe('check.item', () => opts.pool.run({ tenant, header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, it, { allowedAxioms })));
           opts.metrics.verdicts.inc({ verdict: r.verdict });
           return r;
         } catch (e) {
+          if (e instanceof ReferenceError) throw e;
           if (e instanceof ApiError && e.spec === ApiErrors.Overloaded && !reply.raw.destroyed) {
             await new Promise((r) => setTimeout(r, Number(e.data?.retryAfterMs ?? 1000)));
             continue;
@@ -74,14 +86,27 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     return opts.pool.admit(async () => {
       if (!stream) {
         const results: CheckResult[] = new Array(items.length);
-        await forEachLimited(items, lanes, async (it, i) => void (results[i] = await run(it)));
+        try {
+          await forEachLimited(items, lanes, async (it, i) => void (results[i] = await run(it)));
+        } catch (e) {
+          if (!(e instanceof ReferenceError)) throw e;
+          return reply.code(400).send({ error: { code: ApiErrors.InvalidParams.code, message: e.message, item: e.itemId } });
+        }
         return reply.send({ results, summary: summarize(results) });
       }
       reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
       const results: CheckResult[] = [];
       await forEachLimited(items, lanes, async (it) => {
         if (reply.raw.destroyed) return; // the client went away
-        const r = await run(it);
+        const r = await run(it).catch((e: unknown) => {
+          if (!(e instanceof ReferenceError)) throw e;
+          // Streaming has begun: the item's line carries the request error instead of a result.
+          return { id: it.id, error: { code: ApiErrors.InvalidParams.code, message: e.message } };
+        });
+        if ('error' in r) {
+          reply.raw.write(JSON.stringify(r) + '\n');
+          return;
+        }
         results.push(r);
         reply.raw.write(JSON.stringify(r) + '\n');
       });
