@@ -89,3 +89,18 @@ export async function resolveReference(worker: LeanWorker, itemId: string, refer
   scratch.push(env.env);
   return { statement: statement.trim(), env: env.env, ...(cmd.example ? {} : { name: cmd.name ?? undefined }), isExample: cmd.example, scratch };
 }
+
+/**
+ * A statement that carries a header and preamble (e.g. a benchmark's whole formal statement),
+ * reduced to its theorem when `header` (the session's) begins with that preamble; undefined
+ * when it carries none or another one. Lean delimits the commands.
+ */
+export async function statementInHeader(worker: LeanWorker, statement: string, header: string): Promise<string | undefined> {
+  const own = await worker.checkSubmission(`${stripPlaceholder(statement)} := sorry`);
+  void worker.drop({ envs: [own.env] }).catch(() => undefined);
+  if ((own.header ?? '').trim() === '' && own.commands.length <= 1) return undefined;
+  const cmd = statementCommand(own.commands);
+  if (!cmd) return undefined;
+  const { before, after } = textFrom(stripPlaceholder(statement), cmd.pos);
+  return squash(header).startsWith(squash(before)) ? after.trim() : undefined;
+}

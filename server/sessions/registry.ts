@@ -10,6 +10,7 @@ import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { verifySolvedState } from '../check/verify-state.js';
+import { statementInHeader } from '../check/reference.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 
@@ -160,6 +161,15 @@ export class SessionRegistry {
       return await worker.startProof(env.env, { statement: tree.statement });
     } catch (e) {
       if (e instanceof LeanWorkerError && e.kind === 'repl_error') {
+        // A statement carrying the session's header (or one it extends) before its theorem starts from that theorem.
+        const bare = await statementInHeader(worker, tree.statement, tree.header).catch(() => undefined);
+        if (bare !== undefined) {
+          const r = await worker.startProof(env.env, { statement: bare }).catch(() => undefined);
+          if (r) {
+            tree.statement = bare;
+            return r;
+          }
+        }
         throw new ApiError(ApiErrors.StatementError, e.message, { lean: e.data });
       }
       return workerError(e);

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CheckResult } from '../../server/check/checker.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
+import { LeanEnvClient } from '../../client/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { HEADER, NO_REFERENCE, statementOf, type FileCase } from './adversarial-corpus.js';
 
@@ -98,5 +99,32 @@ describe('references as users give them', () => {
     const r = await post([{ id: 'broken', header: HEADER, body: `${statement} := by decide\n`, reference: 'theorem broken : undefined_thing = 1' }]);
     expect(r.status).toBe(400);
     expect(r.body.error).toMatchObject({ code: 'invalid_params', item: 'broken' });
+  });
+
+  test('proof.start from a statement carrying the session header starts from its theorem, and verifies', async () => {
+    const client = await LeanEnvClient.connect(server.url);
+    try {
+      const session = await client.openSession(HEADER);
+      const root = await client.start(session.sessionId, { statement: whole });
+      expect(root.goals.length).toBe(1);
+      const solved = await client.apply(root.stateId, 'decide');
+      if (solved.status !== 'solved') throw new Error(`not solved: ${JSON.stringify(solved)}`);
+      expect(await client.verify(solved.stateId)).toMatchObject({ proved: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('an example statement is verified over the WebSocket without renaming it', async () => {
+    const client = await LeanEnvClient.connect(server.url);
+    try {
+      const session = await client.openSession(HEADER);
+      const root = await client.start(session.sessionId, { statement: 'example (n : ℕ) (h : n = 2) : n + n = 4' });
+      const solved = await client.apply(root.stateId, 'subst h\n  decide');
+      if (solved.status !== 'solved') throw new Error(`not solved: ${JSON.stringify(solved)}`);
+      expect(await client.verify(solved.stateId)).toMatchObject({ proved: true });
+    } finally {
+      await client.close();
+    }
   });
 });
