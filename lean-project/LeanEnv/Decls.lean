@@ -176,48 +176,63 @@ def constKind : ConstantInfo → String
 def constHasSorry (ci : ConstantInfo) : Bool :=
   ci.type.hasSorry || (match ci.value? (allowOpaque := true) with | some v => v.hasSorry | none => false)
 
-/-- Report on the constants added by commands: kind, whether the type is a proposition,
-flags, and for proofs (proposition-typed constants) the axioms they depend on, the unsafe or
-partial constants among their new dependencies and a kernel replay of them onto `base`. -/
-def constantsJson (cs base : Command.State) (reports : Array CommandReport) : IO Json := do
+/-- Whether a constant's type is a proposition, and for a proposition or an axiom the axioms it depends on. -/
+def auditConstant (n : Name) (ci : ConstantInfo) : Term.TermElabM (Bool × Option (Array Name)) := do
+  let prop ← isProp ci.type
+  if prop || (ci matches .axiomInfo _) then
+    let axs ← collectAxioms n
+    return (prop, some axs)
+  else return (prop, none)
+
+/-- Constants added by commands, each with the index of its command. -/
+def addedWithCommand (reports : List CommandReport) (idx : Nat) : List (Nat × Name) :=
+  match reports with
+  | [] => []
+  | r :: rs => listAppend (listMap (fun n => (idx, n)) r.added) (addedWithCommand rs (idx + 1))
+
+/-- Constants of a list that are unsafe or partial, by name. -/
+def unsafeNames : List ConstantInfo → List String
+  | [] => []
+  | c :: cs => if c.isUnsafe || isPartialConst c then nameStr c.name :: unsafeNames cs else unsafeNames cs
+
+/-- Report on one added constant: kind, whether its type is a proposition, flags, and for
+proofs (proposition-typed constants) and axioms the axioms they depend on; for proofs also the
+unsafe or partial constants among their new dependencies and a kernel replay onto `base`. -/
+def constantJson (cs base : Command.State) (idx : Nat) (n : Name) (ci : ConstantInfo) : IO Json := do
   let scope := innermostScope cs
   let core : Core.State := { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
+  let o ← runTermElab (auditConstant n ci) scope 0 core
+  let (prop, axs?, err?) := match o.result with
+    | .ok (p, a) => (p, a, (none : Option String))
+    | .error e => (false, none, some e)
+  let fields : List (String × Json) := [("name", nameStr n), ("kind", constKind ci),
+    ("isProp", prop), ("unsafe", ci.isUnsafe), ("partial", isPartialConst ci),
+    ("sorry", constHasSorry ci), ("internal", isInternalName n), ("command", toJson idx)]
+  let fields := match axs?, err? with
+    | some axs, _ =>
+      let (imported, declared) := splitImported cs.env (arrayToList axs)
+      listAppend fields [("axioms", strArr (listMap nameStr declared)),
+        ("importedAxioms", strArr (listMap nameStr imported))]
+    | none, some e => listAppend fields [("axiomsError", Json.str e)]
+    | none, none => fields
+  if !prop then return Json.mkObj fields
+  let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
+  let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } 0 baseCore
+  let kernel := match k.result with
+    | .ok _ => Json.mkObj [("ok", true)]
+    | .error e => Json.mkObj [("ok", false), ("error", e)]
+  return Json.mkObj (listAppend fields [("unsafeDependencies", strArr (unsafeNames (arrayToList deps))),
+    ("kernel", kernel)])
+
+/-- Reports on every constant the commands added (see `constantJson`). -/
+def constantsJson (cs base : Command.State) (reports : Array CommandReport) : IO Json := do
   let mut out := #[]
-  let mut idx := 0
-  for r in arrayToList reports do
-    for n in r.added do
-      match cs.env.find? n with
-      | none => pure ()
-      | some ci =>
-        let o ← runTermElab (α := Bool) (do return (← isProp ci.type)) scope 0 core
-        let prop : Bool := match o.result with | .ok b => b | .error _ => false
-        let mut fields : List (String × Json) := [("name", nameStr n), ("kind", constKind ci),
-          ("isProp", prop), ("unsafe", ci.isUnsafe), ("partial", isPartialConst ci),
-          ("sorry", constHasSorry ci), ("internal", isInternalName n), ("command", toJson idx)]
-        if prop || (ci matches .axiomInfo _) then
-          let ax ← runTermElab (α := Array Name) (do return (← collectAxioms n)) scope 0 core
-          match ax.result with
-          | .ok axs =>
-            let (imported, declared) := splitImported cs.env (arrayToList axs)
-            fields := listAppend fields [("axioms", strArr (listMap nameStr declared)),
-              ("importedAxioms", strArr (listMap nameStr imported))]
-          | .error e => fields := listAppend fields [("axiomsError", Json.str e)]
-          let (_, deps) := newDependencies cs.env base.env n [] #[]
-          let bad := listMap (fun (c : ConstantInfo) => nameStr c.name)
-            (listFilterC (fun c => c.isUnsafe || isPartialConst c) (arrayToList deps))
-          let k ← runTermElab (α := Unit) (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } 0 baseCore
-          let kernel := match k.result with
-            | .ok _ => Json.mkObj [("ok", true)]
-            | .error e => Json.mkObj [("ok", false), ("error", e)]
-          fields := listAppend fields [("unsafeDependencies", strArr bad), ("kernel", kernel)]
-        out := out.push (Json.mkObj fields)
-    idx := idx + 1
+  for (idx, n) in addedWithCommand (arrayToList reports) 0 do
+    match cs.env.find? n with
+    | some ci => out := out.push (← constantJson cs base idx n ci)
+    | none => pure ()
   return Json.arr out
-where
-  listFilterC (p : ConstantInfo → Bool) : List ConstantInfo → List ConstantInfo
-    | [] => []
-    | c :: cs => if p c then c :: listFilterC p cs else listFilterC p cs
 
 /-- JSON for the command reports. -/
 def commandsJson (reports : Array CommandReport) : Json :=
