@@ -67,7 +67,9 @@ export async function resolveReference(worker: LeanWorker, itemId: string, refer
   // Lean delimits the reference on its own: its header and its commands.
   const own = await worker.checkSubmission(`${ref} := sorry`);
   scratch.push(own.env);
-  const hasPreamble = (own.header ?? '').trim() !== '' || own.commands.length > 1;
+  // A reference that needs the item's header to parse (e.g. `ℕ` from its notation) has errors on its own: a bare statement.
+  const ownErrors = errorsOf(own.messages);
+  const hasPreamble = ownErrors.length === 0 && ((own.header ?? '').trim() !== '' || own.commands.length > 1);
   if (!hasPreamble) {
     const r = await worker.checkSubmission(`${ref} := sorry`, headerEnv);
     scratch.push(r.env);
@@ -77,8 +79,6 @@ export async function resolveReference(worker: LeanWorker, itemId: string, refer
     if (!cmd) throw new ReferenceError(itemId, 'the reference declares no theorem');
     return { statement: ref, env: headerEnv, ...(cmd.example ? {} : { name: cmd.name ?? undefined }), isExample: cmd.example, scratch };
   }
-  const errors = errorsOf(own.messages);
-  if (errors.length) throw new ReferenceError(itemId, `the reference does not elaborate: ${errors[0]}`);
   const cmd = statementCommand(own.commands);
   if (!cmd) throw new ReferenceError(itemId, 'the reference declares no theorem');
   const { before: preamble, after: statement } = textFrom(ref, cmd.pos);
@@ -98,7 +98,7 @@ export async function resolveReference(worker: LeanWorker, itemId: string, refer
 export async function statementInHeader(worker: LeanWorker, statement: string, header: string): Promise<string | undefined> {
   const own = await worker.checkSubmission(`${stripPlaceholder(statement)} := sorry`);
   void worker.drop({ envs: [own.env] }).catch(() => undefined);
-  if ((own.header ?? '').trim() === '' && own.commands.length <= 1) return undefined;
+  if (own.hasErrors || ((own.header ?? '').trim() === '' && own.commands.length <= 1)) return undefined;
   const cmd = statementCommand(own.commands);
   if (!cmd) return undefined;
   const { before, after } = textFrom(stripPlaceholder(statement), cmd.pos);
