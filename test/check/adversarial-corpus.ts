@@ -219,7 +219,7 @@ export const NO_REFERENCE: FileCase[] = [
   {
     trick: 'false theorem with @[simp] and a doc comment on the line before, kernel check off',
     id: 'nr-simp-doc',
-    code: `${PRELUDE}${HONEST_THM}/-- a doc comment -/\n${SKIP}@[simp] theorem bad : (1 : ℕ) = 2 := unsafeCast ()\n`,
+    code: `${PRELUDE}${HONEST_THM}${SKIP}/-- a doc comment -/\n@[simp] theorem bad : (1 : ℕ) = 2 := unsafeCast ()\n`,
     verdict: 'failed',
     reason: /kernel re-check of bad failed/,
   },
@@ -249,7 +249,7 @@ export const NO_REFERENCE: FileCase[] = [
     id: 'nr-example-skip-kernel',
     code: `${PRELUDE}${HONEST_THM}${SKIP}example : 1 = 2 := unsafeCast ()\n`,
     verdict: 'failed',
-    reason: /kernel re-check of example \(line 5\) failed/,
+    reason: /kernel re-check of example \(line 4\) failed/, // the command starts at its `set_option … in` line
   },
   {
     trick: 'example proved by sorry beside an honest theorem',

@@ -120,7 +120,7 @@ describe('references as users give them', () => {
     try {
       const session = await client.openSession(HEADER);
       const root = await client.start(session.sessionId, { statement: 'example (n : ℕ) (h : n = 2) : n + n = 4' });
-      const solved = await client.apply(root.stateId, 'subst h\n  decide');
+      const solved = await client.apply(root.stateId, 'subst h; decide');
       if (solved.status !== 'solved') throw new Error(`not solved: ${JSON.stringify(solved)}`);
       expect(await client.verify(solved.stateId)).toMatchObject({ proved: true });
     } finally {
