@@ -10,6 +10,7 @@ import LeanEnv.Elab
 import LeanEnv.Goals
 import LeanEnv.Proof
 import LeanEnv.Sorries
+import LeanEnv.Decls
 
 /-!
 The REPL's JSON-RPC methods. Each takes the params object and returns a result
@@ -62,7 +63,7 @@ def coreStateOf (cs : Command.State) : Core.State :=
 def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
   return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
     ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic",
-      "proof.goals", "proof.verify", "decl.check", "state.drop", "state.stats", "exit"])]
+      "proof.goals", "proof.verify", "decl.check", "env.check", "state.drop", "state.stats", "exit"])]
 
 /-- `env.import {header, maxHeartbeats?}`: import the header's modules (cached per import
 list) and elaborate its other lines; returns `{env, messages, hasErrors, elapsedMs}`. -/
@@ -102,6 +103,29 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let id ← storeEnv ref cs
   return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
     ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),
+    ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- `env.check {code, env?, maxHeartbeats?}`: elaborate a submission command by command
+(see `elabReported`) on top of `env`, or, without `env`, a whole file whose header Lean's
+parser finds; returns `{env, header?, messages, hasErrors, commands, constants, elapsedMs}`. -/
+def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
+  let code : String ← param p "code"
+  let envId? : Option Nat ← paramD p "env" none
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let (base, pos, header) ← match envId? with
+    | some i => pure ((← getEnvSnap ref i).cmdState, 0, Json.null)
+    | none => do
+      let (text, pos) ← headerPrefix code
+      let (cs, cache) ← runHeader text (← ref.get).imports hb
+      ref.modify fun st => { st with imports := cache }
+      pure (cs, pos, Json.str text)
+  let (cs, msgs, reports) ← elabReported code code.toUTF8 hb code.toFileMap base pos 0 {} #[]
+  let msgs := base.messages ++ msgs
+  let constants ← constantsJson cs base reports
+  let id ← storeEnv ref { cs with messages := msgs }
+  return Json.mkObj [("env", toJson id), ("header", header), ("messages", ← messagesJson msgs),
+    ("hasErrors", hasError msgs), ("commands", commandsJson reports), ("constants", constants),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
 /-- The elaboration that starts a proof: from statement text or a declaration name. -/
@@ -306,6 +330,7 @@ def dispatch (ref : StateRef) (method : String) (p : Json) : RpcM Json :=
   | "proof.goals" => handleGoals ref p
   | "proof.verify" => handleVerify ref p
   | "decl.check" => handleDeclCheck ref p
+  | "env.check" => handleCheck ref p
   | "state.drop" => handleDrop ref p
   | "state.stats" => handleStats ref p
   | _ => throw { code := -32601, message := s!"method not found: {method}" }

@@ -6,57 +6,30 @@
  */
 import type { CheckItem, CheckResult, Verdict } from '../../protocol/check.js';
 import { LeanWorkerError } from '../lean/errors.js';
-import { stripProofBody, type LeanWorker } from '../lean/worker.js';
-import { DEFAULT_ALLOWED_AXIOMS, judgeAxioms } from '../lean/verdict.js';
+import type { LeanWorker } from '../lean/worker.js';
 import type { ReplResult } from '../protocol/repl.js';
+import { DEFAULT_ALLOWED_AXIOMS, userName } from '../lean/verdict.js';
+import { declaredProofs, describeConstant, judgeSubmission } from './judge.js';
+import { ReferenceError, resolveReference } from './reference.js';
+
+export { ReferenceError };
 
 export type { CheckItem, CheckResult, Verdict };
 
 /** Options of a check. */
 export interface CheckOptions {
   allowedAxioms?: readonly string[];
-  /** Sees the body's raw command result (messages, sorries) before it is judged (the Kimina front shapes its reply from it). */
-  onCommand?: (result: ReplResult<'env.command'>) => void;
+  /** Sees the REPL's report on the submission (the compatibility fronts build their replies from it). */
+  onSubmission?: (report: ReplResult<'env.check'>) => void;
 }
 
-const IMPORT_LINE = /^\s*(import\s|--|$)/;
-
-/** Split a whole file into its header (leading `import` lines) and the rest. */
-export function splitHeader(code: string): { header: string; body: string } {
-  const lines = code.split('\n');
-  let i = 0;
-  while (i < lines.length && IMPORT_LINE.test(lines[i]!)) i++;
-  return { header: lines.slice(0, i).join('\n'), body: lines.slice(i).join('\n') };
-}
-
-const THEOREM_NAME = /^\s*(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable)\s+)*(?:theorem|lemma)\s+([^\s:({[⦃]+)/gm;
-
-/** Names of the theorems a text declares (`theorem NAME ...`). */
-export function theoremNames(text: string): string[] {
-  return [...text.matchAll(THEOREM_NAME)].map((m) => m[1]!);
-}
-
-const DECLARATION = /^\s*(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|unsafe|partial|nonrec)\s+)*(?:theorem|lemma|def|abbrev|instance|opaque|example)\b\s*([^\s:({[⦃]*)/;
-
-/** The declaration a 1-based line of `text` belongs to: the nearest declaration keyword at or above it. */
-export function declarationAt(text: string, line: number): string | undefined {
-  const lines = text.split('\n');
-  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
-    const m = DECLARATION.exec(lines[i]!);
-    if (m) return m[1] || 'example';
-  }
-  return undefined;
-}
-
-/** Replace Lean's private names (`_private.0.foo`, as the module-system build makes them) by the user's names. */
-function plainNames(text: string): string {
-  return text.replace(/_private\.(?:[^.\s]+\.)*?\d+\./g, '');
-}
-
-const HEARTBEAT_TIMEOUT = /\(deterministic\) timeout|maximum number of heartbeats/;
-const USES_SORRY = /declaration uses 'sorry'|declaration uses `sorry`/;
-
-/** Check one item on a worker. A wall-clock timeout ends the worker (its owner restarts it). */
+/**
+ * Check one item on a worker: Lean elaborates the submission command by command and reports
+ * every constant it added; the verdict audits all of them (`judgeSubmission`). With a
+ * reference, the reference's theorem must also be among them, with the reference's type.
+ * A wall-clock timeout ends the worker (its owner restarts it). An unusable reference throws
+ * `ReferenceError` (a request error, not a verdict).
+ */
 export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOptions = {}): Promise<CheckResult> {
   const t0 = Date.now();
   const done = (verdict: Verdict, rest: Partial<CheckResult> = {}): CheckResult => ({
@@ -67,50 +40,49 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
     ...rest,
     elapsedMs: Date.now() - t0,
   });
-  const { header, body } = 'code' in item ? splitHeader(item.code) : item;
+  const allowed = o.allowedAxioms ?? DEFAULT_ALLOWED_AXIOMS;
+  const drop: number[] = [];
   try {
-    const env = await worker.importHeader(header);
-    if (env.hasErrors) return done('failed', { reason: 'the header does not elaborate', messages: env.messages });
-    const r = await worker.runCommand(env.env, body);
-    o.onCommand?.(r);
-    try {
-      const messages = r.messages;
-      const errors = messages.filter((m) => m.severity === 'error');
-      if (errors.some((m) => HEARTBEAT_TIMEOUT.test(m.data))) return done('timeout', { reason: 'heartbeat limit reached', messages });
-      if (errors.length) return done('failed', { reason: plainNames(errors[0]!.data.split('\n')[0]!), messages });
-      const sorryAt = [...r.sorries.map((x) => x.pos.line), ...messages.filter((m) => USES_SORRY.test(m.data)).map((m) => m.pos.line)];
-      if (sorryAt.length) {
-        const decls = [...new Set(sorryAt.map((l) => declarationAt(body, l) ?? `line ${l}`))];
-        return done('incomplete', { reason: `the proof uses sorry (in ${decls.join(', ')})`, messages });
-      }
-      const names = item.reference ? theoremNames(item.reference).slice(0, 1) : theoremNames(body);
-      if (names.length === 0) return done('failed', { reason: 'no theorem to check was found', messages });
-      const axioms = new Set<string>();
-      for (const name of names) {
-        const ref = item.reference ? { referenceEnv: env.env, reference: stripProofBody(item.reference) } : {};
-        const d = await worker.checkDecl(r.env, name, { ...ref, baseEnv: env.env });
-        if (!d.found) return done('failed', { reason: `theorem ${name} is not declared`, messages });
-        if (d.typeMatches === false) {
-          return done('failed', { reason: `statement mismatch: theorem ${name} does not have the reference statement's type (it states ${d.type})`, messages });
-        }
-        // Axioms before the kernel: a native_decide proof is refused for Lean.ofReduceBool, by name.
-        const j = judgeAxioms(d.axioms, d.importedAxioms, o.allowedAxioms ?? DEFAULT_ALLOWED_AXIOMS);
-        j.axioms.forEach((a) => axioms.add(a));
-        if (!j.proved) {
-          const verdict = j.axioms.includes('sorryAx') ? 'incomplete' : 'failed';
-          return done(verdict, { reason: `${j.reason} (theorem ${name})`, messages, axioms: [...axioms].sort() });
-        }
-        if (d.kernel && !d.kernel.ok) {
-          return done('failed', { reason: `kernel re-check of ${name} failed: ${plainNames(d.kernel.error ?? 'no reason given')}`, messages, axioms: [...axioms].sort() });
-        }
-      }
-      return done('proved', { messages, axioms: [...axioms].sort() });
-    } finally {
-      void worker.drop({ envs: [r.env] }).catch(() => undefined);
+    let headerEnv: number | undefined;
+    let s: ReplResult<'env.check'>;
+    if ('code' in item) {
+      s = await worker.checkSubmission(item.code);
+    } else {
+      const env = await worker.importHeader(item.header);
+      if (env.hasErrors) return done('failed', { reason: 'the header does not elaborate', messages: env.messages });
+      headerEnv = env.env;
+      s = await worker.checkSubmission(item.body, env.env);
     }
+    drop.push(s.env);
+    o.onSubmission?.(s);
+    const messages = s.messages;
+    const judged = judgeSubmission(s, allowed);
+    if (judged.verdict !== 'proved' || !item.reference) return done(judged.verdict, { ...judged, messages });
+    // The reference: its theorem must be one of the submission's, with the reference's type.
+    if (headerEnv === undefined) headerEnv = (await worker.importHeader(s.header ?? '')).env;
+    const itemText = 'code' in item ? item.code : `${item.header}\n${item.body}`;
+    const ref = await resolveReference(worker, item.id, item.reference, itemText, headerEnv);
+    drop.push(...ref.scratch.filter((e) => e !== headerEnv));
+    const mine = declaredProofs(s);
+    const target = ref.isExample
+      ? s.commands.flatMap((c) => (c.example ? mine.filter((k) => c.added.includes(k.name)) : []))[0]
+      : mine.find((k) => userName(k.name).split('.').slice(-1)[0] === ref.name || userName(k.name) === ref.name);
+    const what = ref.isExample ? 'the example' : `theorem ${ref.name}`;
+    if (!target) return done('failed', { reason: `${what} of the reference is not declared by the submission`, messages, axioms: judged.axioms });
+    const d = await worker.checkDecl(s.env, target.name, { referenceEnv: ref.env, reference: ref.statement }).catch((e: unknown) => {
+      // Lean refusing the reference statement itself is a request error, not a verdict.
+      throw e instanceof LeanWorkerError && e.kind === 'repl_error' ? new ReferenceError(item.id, e.message) : e;
+    });
+    if (!d.found) return done('failed', { reason: `${what} of the reference is not declared by the submission`, messages, axioms: judged.axioms });
+    if (d.typeMatches !== true) {
+      return done('failed', { reason: `statement mismatch: ${ref.isExample ? describeConstant(target, s.commands) : `theorem ${userName(target.name)}`} does not have the reference statement's type (it states ${d.type})`, messages, axioms: judged.axioms });
+    }
+    return done('proved', { messages, axioms: judged.axioms });
   } catch (e) {
     if (e instanceof LeanWorkerError && e.kind === 'worker_timeout') return done('timeout', { reason: e.message });
     if (e instanceof LeanWorkerError && e.kind === 'repl_error') return done('failed', { reason: e.message });
     throw e;
+  } finally {
+    if (drop.length) void worker.drop({ envs: drop }).catch(() => undefined);
   }
 }

@@ -28,10 +28,6 @@ export interface StateVerdict {
   proofText: string;
 }
 
-const EXAMPLE = /^(\s*)example\b/;
-/** The name an `example` statement is re-checked under (a re-check needs a named theorem). */
-export const EXAMPLE_NAME = 'leanenv_example';
-
 /** Judge a solved state: the REPL's verification `v` of it, then a re-check of its proof text from the header. */
 export async function verifySolvedState(
   worker: LeanWorker,
@@ -42,8 +38,8 @@ export async function verifySolvedState(
   const proofText = renderProof(s.statement, s.tactics);
   const first = judgeVerification(v, allowedAxioms);
   if (!first.proved) return { proved: false, reason: first.reason, axioms: first.axioms, proofText };
-  const statement = s.statement.replace(EXAMPLE, `$1theorem ${EXAMPLE_NAME}`);
-  const r = await checkItem(worker, { id: s.id, header: s.header, body: renderProof(statement, s.tactics), reference: statement }, { allowedAxioms });
+  // An `example` statement needs no renaming: Lean elaborates examples under a fresh name and the checker finds it.
+  const r = await checkItem(worker, { id: s.id, header: s.header, body: renderProof(s.statement, s.tactics), reference: s.statement }, { allowedAxioms });
   if (r.verdict === 'proved') return { proved: true, axioms: r.axioms, proofText };
   return { proved: false, reason: `re-check of the proof text from the header failed (${r.verdict}): ${r.reason ?? 'no reason given'}`, axioms: r.axioms, proofText };
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
-import { splitHeader } from '../check/checker.js';
+import { splitHeader } from '../check/header-split.js';
 import { jobId, parseResultEntry, type ItemJob, type ItemResult } from './jobs.js';
 import { CHECK_QUEUE, KEY_PREFIX, RECORD_RESULT_LUA, failFastConnection, keys, sha256, waitingConnection } from './redis.js';
 

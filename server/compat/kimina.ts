@@ -11,10 +11,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckResult } from '../../protocol/check.js';
 import type { LeanMessage } from '../../protocol/lean.js';
-import { checkItem, splitHeader } from '../check/checker.js';
+import { checkItem } from '../check/checker.js';
+import { splitHeader } from '../check/header-split.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import type { LeanWorker } from '../lean/worker.js';
-import { forEachLimited, type WorkerPool } from '../pool/worker-pool.js';
+import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.js';
 import type { ReplResult } from '../protocol/repl.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { uniqueMessages } from './repl-session.js';
@@ -96,18 +97,23 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
       const arm = (phase: 'header ' | '') =>
         timeout > 0 ? setTimeout(() => ((timedOut = phase), worker.kill(`Kimina timeout of ${timeout} s`)), timeout * 1000) : undefined;
       const diagnostics = debug ? { diagnostics: { repl_uuid: `${slot}.${generation}.${worker.pid ?? 0}`, memory_max: worker.rssBytes() } } : {};
-      let command: ReplResult<'env.command'> | undefined;
+      let report: ReplResult<'env.check'> | undefined;
+      let headerEnv: number | undefined;
       let result: CheckResult;
       let timer = arm('header ');
       try {
-        await worker.importHeader(header).catch((e: unknown) => {
-          if (timedOut === undefined && !(e instanceof LeanWorkerError && e.kind === 'repl_error')) throw e;
-        });
+        headerEnv = await worker.importHeader(header).then(
+          (env) => (env.hasErrors ? undefined : env.env),
+          (e: unknown) => {
+            if (timedOut === undefined && !(e instanceof LeanWorkerError && e.kind === 'repl_error')) throw e;
+            return undefined;
+          },
+        );
         clearTimeout(timer);
         if (timedOut !== undefined) throw new Error('timed out');
         const tBody = Date.now();
         timer = arm('');
-        const r = await checkItem(worker, { id, code }, { onCommand: (c) => (command = c) });
+        const r = await checkItem(worker, { id, code }, { onSubmission: (s) => (report = s) });
         result = { ...r, elapsedMs: Date.now() - tBody };
       } catch (e) {
         if (timedOut === undefined) throw e;
@@ -118,7 +124,19 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
       }
       const verdict = { verdict: result.verdict, ...(result.reason ? { reason: result.reason } : {}), axioms: result.axioms };
       const time = result.elapsedMs / 1000;
-      if (command) return { id, time, response: replResponse(command, lines), ...verdict, ...diagnostics };
+      if (report) {
+        // Messages are the whole snippet's (Lean parsed its header); sorries with their goals come
+        // from the body elaborated again in the header's environment, only when there are some.
+        let sorries: ReplResult<'env.command'>['sorries'] = [];
+        if (result.verdict === 'incomplete' && headerEnv !== undefined) {
+          const c = await worker.runCommand(headerEnv, body).catch(() => undefined);
+          if (c) {
+            sorries = c.sorries.map((x) => ({ ...x, pos: shift(x.pos, lines), ...(x.endPos ? { endPos: shift(x.endPos, lines) } : {}) }));
+            void worker.drop({ envs: [c.env] }).catch(() => undefined);
+          }
+        }
+        return { id, time, response: replResponse({ messages: report.messages, sorries }, 0), ...verdict, ...diagnostics };
+      }
       if (result.verdict === 'failed' && result.messages.length) {
         // The header did not elaborate: its messages, already relative to the snippet's first line.
         return { id, time, response: replResponse({ messages: result.messages, sorries: [] }, 0), ...verdict, ...diagnostics };
@@ -127,8 +145,8 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
       return { id, time, error, ...verdict, ...diagnostics };
     });
   } catch (e) {
-    if (e instanceof ApiError && e.spec === ApiErrors.Overloaded) throw new KiminaHttpError(429, 'No available REPLs');
-    if (e instanceof ApiError && e.spec === ApiErrors.ShuttingDown) throw new KiminaHttpError(503, e.message);
+    if (e instanceof PoolError && e.kind === 'overloaded') throw new KiminaHttpError(429, 'No available REPLs');
+    if (e instanceof PoolError && e.kind === 'shutting_down') throw new KiminaHttpError(503, e.message);
     const reason = `not checked: ${e instanceof Error ? e.message : String(e)}`;
     return { id, time: (Date.now() - t0) / 1000, error: reason, verdict: 'error', reason, axioms: [] };
   }
@@ -157,7 +175,7 @@ async function checkAll(o: KiminaOptions, snippets: { id: string; code: string }
 /** Send a whole-request refusal the way FastAPI does (`{detail}`). */
 function refuse(reply: FastifyReply, e: unknown): FastifyReply {
   if (e instanceof KiminaHttpError) return reply.code(e.status).send({ detail: e.detail });
-  if (e instanceof ApiError && e.spec === ApiErrors.ShuttingDown) return reply.code(503).send({ detail: e.message });
+  if ((e instanceof PoolError && e.kind === 'shutting_down') || (e instanceof ApiError && e.spec === ApiErrors.ShuttingDown)) return reply.code(503).send({ detail: e.message });
   throw e;
 }
 

@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { splitHeader } from '../check/checker.js';
+import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import type { ReplResult } from '../protocol/repl.js';

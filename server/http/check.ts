@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { CheckQuery, CheckRequest, CheckResponse, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
-import { checkItem, splitHeader } from '../check/checker.js';
+import { checkItem, ReferenceError } from '../check/checker.js';
+import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.js';
 import type { ServerMetrics } from './metrics.js';
@@ -66,6 +67,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
           opts.metrics.verdicts.inc({ verdict: r.verdict });
           return r;
         } catch (e) {
+          if (e instanceof ReferenceError) throw e;
           if (e instanceof PoolError && e.kind === 'overloaded' && !reply.raw.destroyed) {
             await new Promise((r) => setTimeout(r, Number(e.data?.retryAfterMs ?? 1000)));
             continue;
@@ -79,14 +81,27 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     return opts.pool.admit(async () => {
       if (!stream) {
         const results: CheckResult[] = new Array(items.length);
-        await forEachLimited(items, lanes, async (it, i) => void (results[i] = await run(it)));
+        try {
+          await forEachLimited(items, lanes, async (it, i) => void (results[i] = await run(it)));
+        } catch (e) {
+          if (!(e instanceof ReferenceError)) throw e;
+          throw new ApiError(ApiErrors.InvalidParams, e.message, { item: e.itemId });
+        }
         return reply.send({ results, summary: summarize(results) });
       }
       reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
       const results: CheckResult[] = [];
       await forEachLimited(items, lanes, async (it) => {
         if (reply.raw.destroyed) return; // the client went away
-        const r = await run(it);
+        const r = await run(it).catch((e: unknown) => {
+          if (!(e instanceof ReferenceError)) throw e;
+          // Streaming has begun: the item's line carries the request error instead of a result.
+          return { id: it.id, error: { code: ApiErrors.InvalidParams.code, message: e.message } };
+        });
+        if ('error' in r) {
+          reply.raw.write(JSON.stringify(r) + '\n');
+          return;
+        }
         results.push(r);
         reply.raw.write(JSON.stringify(r) + '\n');
       });

@@ -226,6 +226,15 @@ export class LeanWorker {
     return this.request('env.command', { env, code, maxHeartbeats });
   }
 
+  /**
+   * Elaborate a submission command by command and report what it declared: on top of `env`, or
+   * (without `env`) a whole file whose header Lean's parser delimits. Every added proof comes
+   * with its axioms and a kernel replay onto the environment before the submission.
+   */
+  checkSubmission(code: string, env?: number, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'env.check'>> {
+    return this.request('env.check', { code, ...(env === undefined ? {} : { env }), maxHeartbeats });
+  }
+
   /** Start a proof from `theorem name binders : type` (a trailing `:= by sorry` is removed) or a declaration name. */
   async startProof(env: number, from: { statement: string } | { name: string }, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.start'>> {
     const params = 'statement' in from ? { statement: stripProofBody(from.statement) } : { name: from.name };

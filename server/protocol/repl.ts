@@ -87,6 +87,53 @@ export const DeclCheckResult = z.union([
   }),
 ]);
 
+/** `env.check {code, env?, maxHeartbeats?}`: a submission elaborated command by command, with what it declared. */
+export const EnvCheckParams = z.object({ code: z.string(), env: z.number().int().optional(), maxHeartbeats: z.number().int().min(0).optional() });
+/** One elaborated command (an `example` is elaborated under the name in `name`). */
+export const CheckedCommand = z.object({
+  pos: Position,
+  endPos: Position,
+  /** Lean's syntax kind of the command, e.g. `Lean.Parser.Command.declaration`. */
+  kind: z.string(),
+  /** The declared name from the syntax (for an example: the fresh name it was elaborated under). */
+  name: z.string().nullable(),
+  example: z.boolean(),
+  /** A limit the command's messages report, from Lean's message tags. */
+  limit: z.enum(['heartbeats', 'recursion']).nullable(),
+  /** Constants the command added to the environment. */
+  added: z.array(z.string()),
+});
+export type CheckedCommand = z.infer<typeof CheckedCommand>;
+/** One constant the submission added. Proofs (`isProp`) and axioms carry an audit. */
+export const AddedConstant = z.object({
+  name: z.string(),
+  kind: z.enum(['definition', 'theorem', 'axiom', 'opaque', 'quotient', 'inductive', 'constructor', 'recursor']),
+  isProp: z.boolean(),
+  unsafe: z.boolean(),
+  partial: z.boolean(),
+  sorry: z.boolean(),
+  /** An implementation detail (a component of the name starts with `_`, e.g. `foo._proof_1`). */
+  internal: z.boolean(),
+  /** Index of the command that added it. */
+  command: z.number().int(),
+  axioms: z.array(z.string()).optional(),
+  importedAxioms: z.array(z.string()).optional(),
+  axiomsError: z.string().optional(),
+  unsafeDependencies: z.array(z.string()).optional(),
+  kernel: z.object({ ok: z.boolean(), error: z.string().optional() }).optional(),
+});
+export type AddedConstant = z.infer<typeof AddedConstant>;
+export const EnvCheckResult = z.object({
+  env: z.number().int(),
+  /** Without `env`: the file's header as Lean's header parser delimits it. */
+  header: z.string().nullable(),
+  messages: z.array(LeanMessage),
+  hasErrors: z.boolean(),
+  commands: z.array(CheckedCommand),
+  constants: z.array(AddedConstant),
+  ...Elapsed,
+});
+
 /** `state.drop {envs?, proofStates?}` and `state.stats`: live counts. */
 export const DropParams = z.object({ envs: z.array(z.number().int()).optional(), proofStates: z.array(z.number().int()).optional() });
 export const StateCounts = z.object({ envs: z.number().int(), proofStates: z.number().int(), heartbeats: z.number().optional() });
@@ -101,6 +148,7 @@ export const ReplMethods = {
   'proof.goals': { params: z.object({ proofState: z.number().int() }), result: GoalsResult },
   'proof.verify': { params: z.object({ proofState: z.number().int() }), result: VerifyResult },
   'decl.check': { params: DeclCheckParams, result: DeclCheckResult },
+  'env.check': { params: EnvCheckParams, result: EnvCheckResult },
   'state.drop': { params: DropParams, result: StateCounts },
   'state.stats': { params: z.object({}), result: StateCounts },
 } as const;

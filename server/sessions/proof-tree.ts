@@ -62,7 +62,8 @@ export class ProofTree {
     readonly proofId: string,
     readonly sessionId: string,
     readonly header: string,
-    readonly statement: string,
+    /** The theorem statement (set once at start, when a header-carrying statement is reduced to its theorem). */
+    public statement: string,
   ) {}
 
   private newId(): string {

@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../../protocol/api.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
+import { LeanWorkerError } from '../lean/errors.js';
 import { verifySolvedState } from '../check/verify-state.js';
+import { statementInHeader } from '../check/reference.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 import type { SessionStore } from './store.js';
@@ -225,9 +227,23 @@ export class SessionRegistry {
     if (env.hasErrors) {
       throw new ApiError(ApiErrors.HeaderError, 'the header does not elaborate', { messages: env.messages });
     }
-    // A statement that does not parse or elaborate is a LeanWorkerError (repl_error) that the
-    // edges map to statement_error (server/errors/to-api-error.ts).
-    return await worker.startProof(env.env, { statement: tree.statement });
+    try {
+      return await worker.startProof(env.env, { statement: tree.statement });
+    } catch (e) {
+      if (e instanceof LeanWorkerError && e.kind === 'repl_error') {
+        // A statement carrying the session's header (or one it extends) before its theorem starts from that theorem.
+        const bare = await statementInHeader(worker, tree.statement, tree.header).catch(() => undefined);
+        if (bare !== undefined) {
+          const r = await worker.startProof(env.env, { statement: bare }).catch(() => undefined);
+          if (r) {
+            tree.statement = bare;
+            return r;
+          }
+        }
+      }
+      // Mapped to statement_error at the edges (server/errors/to-api-error.ts).
+      throw e;
+    }
   }
 
   /** Run a job for a node on the worker its state lives on (any worker if that one is gone). */

@@ -169,3 +169,110 @@ export const NATIVE_CASES: AdversarialCase[] = [
     reason: /kernel re-check of f_true failed/,
   },
 ];
+
+/** A whole-file case checked without a reference (what `leanenv check file.lean` sends). */
+export interface FileCase {
+  /** What the file tries; also the base of its item id and file name. */
+  trick: string;
+  id: string;
+  code: string;
+  verdict: Verdict;
+  reason?: RegExp;
+}
+
+const PRELUDE = 'notation "ℕ" => Nat\nset_option autoImplicit false\n';
+const CHEAT = 'axiom cheat : False\n';
+const HONEST_THM = 'theorem honest : 1 + 1 = 2 := rfl\n';
+/** A false statement "proved" with the kernel check switched off: only a replay of the constant in the kernel refuses it. */
+const SKIP = 'set_option debug.skipKernelTC true in\n';
+
+/** Files without a reference: every declared proof is audited, whatever its form or place. */
+export const NO_REFERENCE: FileCase[] = [
+  {
+    trick: 'axiom used by a second theorem behind `set_option … in`',
+    id: 'nr-set-option-in',
+    code: `${PRELUDE}${CHEAT}${HONEST_THM}set_option maxHeartbeats 400000 in theorem bad : 1 = 2 := cheat.elim\n`,
+    verdict: 'failed',
+    reason: /axioms that are not allowed: cheat/,
+  },
+  {
+    trick: 'axiom used by a doc-commented theorem on one line',
+    id: 'nr-doc-one-line',
+    code: `${PRELUDE}${CHEAT}${HONEST_THM}/-- doc -/ theorem bad : 1 = 2 := cheat.elim\n`,
+    verdict: 'failed',
+    reason: /axioms that are not allowed: cheat/,
+  },
+  {
+    trick: 'false theorem inside a namespace, kernel check off',
+    id: 'nr-namespace',
+    code: `${PRELUDE}${HONEST_THM}namespace Foo\n${SKIP}theorem bad : 1 = 2 := unsafeCast ()\nend Foo\n`,
+    verdict: 'failed',
+    reason: /kernel re-check of Foo\.bad failed/,
+  },
+  {
+    trick: 'false theorem in a section with variables, kernel check off',
+    id: 'nr-section-variables',
+    code: `${PRELUDE}${HONEST_THM}section\nvariable (n : ℕ)\n${SKIP}theorem bad : n = n + 1 := unsafeCast ()\nend\n`,
+    verdict: 'failed',
+    reason: /kernel re-check of bad failed/,
+  },
+  {
+    trick: 'false theorem with @[simp] and a doc comment on the line before, kernel check off',
+    id: 'nr-simp-doc',
+    code: `${PRELUDE}${HONEST_THM}${SKIP}/-- a doc comment -/\n@[simp] theorem bad : (1 : ℕ) = 2 := unsafeCast ()\n`,
+    verdict: 'failed',
+    reason: /kernel re-check of bad failed/,
+  },
+  {
+    trick: 'axiom used by an instance of a Prop-valued class',
+    id: 'nr-instance-axiom',
+    code: `${PRELUDE}${CHEAT}${HONEST_THM}class Bad : Prop where\n  h : 1 = 2\ninstance : Bad := ⟨cheat.elim⟩\n`,
+    verdict: 'failed',
+    reason: /axioms that are not allowed: cheat/,
+  },
+  {
+    trick: 'instance of a Prop-valued class proved by native_decide (an axiom not allowed)',
+    id: 'nr-instance-native',
+    code: `${PRELUDE}${HONEST_THM}class Big : Prop where\n  h : 2 ^ 10 = 1024\ninstance bigInst : Big := ⟨by native_decide⟩\n`,
+    verdict: 'failed',
+    reason: /not allowed: Lean\.ofReduceBool \(bigInst\)/,
+  },
+  {
+    trick: 'example whose proof uses the axiom',
+    id: 'nr-example-axiom',
+    code: `${PRELUDE}${CHEAT}${HONEST_THM}example : 1 = 2 := cheat.elim\n`,
+    verdict: 'failed',
+    reason: /axioms that are not allowed: cheat/,
+  },
+  {
+    trick: 'false example, kernel check off',
+    id: 'nr-example-skip-kernel',
+    code: `${PRELUDE}${HONEST_THM}${SKIP}example : 1 = 2 := unsafeCast ()\n`,
+    verdict: 'failed',
+    reason: /kernel re-check of example \(line 4\) failed/, // the command starts at its `set_option … in` line
+  },
+  {
+    trick: 'example proved by sorry beside an honest theorem',
+    id: 'nr-example-sorry',
+    code: `${PRELUDE}${HONEST_THM}example : 2 = 2 := by sorry\n`,
+    verdict: 'incomplete',
+    reason: /sorry \(in example \(line 4\)\)/,
+  },
+  { trick: 'only an honest example', id: 'nr-only-example', code: `${PRELUDE}example : 2 + 2 = 4 := by decide\n`, verdict: 'proved' },
+  {
+    trick: 'a leading /- … -/ comment block before the imports',
+    id: 'nr-leading-comment',
+    code: `/- A comment block\n   over two lines. -/\nimport Init\n${PRELUDE}theorem t : (3 : ℕ) + 4 = 7 := by decide\n`,
+    verdict: 'proved',
+  },
+  { trick: '`set_option … in` before an honest theorem', id: 'nr-set-option-honest', code: `${PRELUDE}set_option maxHeartbeats 400000 in theorem t : (2 : ℕ) * 3 = 6 := by decide\n`, verdict: 'proved' },
+  { trick: 'an honest theorem inside a namespace', id: 'nr-namespace-honest', code: `${PRELUDE}namespace Foo\ntheorem t : (5 : ℕ) - 2 = 3 := by decide\nend Foo\n`, verdict: 'proved' },
+  { trick: 'no theorem or example at all', id: 'nr-no-proof', code: `${PRELUDE}def two : ℕ := 2\n`, verdict: 'failed', reason: /declares no theorem or example/ },
+  {
+    trick: 'heartbeat limit in a named theorem',
+    id: 'nr-heartbeats',
+    code: `${PRELUDE}${HONEST_THM}set_option maxHeartbeats 1 in\ntheorem slow : (List.range 300).foldl (· + ·) 0 = 44850 := by simp [List.range, List.range.loop]\n`,
+    verdict: 'timeout',
+    reason: /heartbeat limit reached in slow/,
+  },
+];
