@@ -2,6 +2,7 @@
  * `leanenv` command line:
  *   leanenv serve [server flags]                 start the server (as `npm start`)
  *   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
+ *   leanenv prove INPUTS... [--budget N] [--concurrency N] [--policy …] [--json] [--out FILE]   (see prove.ts)
  * `check` reads Lean files or JSONL records, checks them on a server (--server) or on a
  * local Lean worker, shows a progress bar and a summary table (or JSON lines with --json),
  * and exits 1 when any item is not proved.
@@ -11,11 +12,13 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { checkOnServer } from '../http.js';
 import { readItems } from './inputs.js';
+import { prove, PROVE_USAGE } from './prove.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
 
 const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
-  leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...`;
+  leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
+${PROVE_USAGE}`;
 
 /** Check items on local workers (no server): a pool of up to `--workers` Lean processes. */
 async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => void, allowedAxioms?: string[]): Promise<CheckResult[]> {
@@ -77,6 +80,7 @@ async function check(argv: string[]): Promise<number> {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'check') process.exitCode = await check(rest);
+  else if (command === 'prove') process.exitCode = await prove(rest);
   else if (command === 'serve') {
     process.argv = [process.argv[0]!, process.argv[1]!, ...rest];
     await import('../../server/main.js');
