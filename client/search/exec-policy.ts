@@ -12,10 +12,9 @@ import { describeIssues } from '../../protocol/issues.js';
 import { Candidate, type Policy, type PolicyState } from './policy.js';
 
 /** One reply line of the external process. */
-export const ExecReply = z.union([
-  z.object({ id: z.number().int(), candidates: z.array(Candidate) }),
-  z.object({ id: z.number().int(), error: z.string() }),
-]);
+export const ExecReply = z
+  .object({ id: z.number().int(), candidates: z.array(Candidate).optional(), error: z.string().optional() })
+  .refine((r) => (r.candidates === undefined) !== (r.error === undefined), 'give exactly one of candidates, error');
 
 interface Pending {
   resolve: (c: Candidate[]) => void;
@@ -80,8 +79,8 @@ export class ExecPolicy implements Policy {
     this.pending.delete(id as number);
     clearTimeout(p.timer);
     if (!r.success) p.reject(new Error(`${this.name}: bad reply (${describeIssues(r.error, 'reply').join('; ')})`));
-    else if ('error' in r.data) p.reject(new Error(`${this.name}: ${r.data.error}`));
-    else p.resolve(r.data.candidates);
+    else if (r.data.error !== undefined) p.reject(new Error(`${this.name}: ${r.data.error}`));
+    else p.resolve(r.data.candidates!);
   }
 
   private fail(message: string): void {

@@ -3,8 +3,10 @@
  * latency at the worker's JSON-RPC boundary beside the time Lean reports for the same step;
  * the same steps through the WebSocket API (server + client over loopback), interleaved with
  * the direct ones, as a ratio; then batch-check throughput with one worker and with N (the
- * configured pool size, default one per core) and cold versus reused-header check cost.
- * Prints a table and writes `.bench/latest.json`.
+ * configured pool size, default one per core) and cold versus reused-header check cost;
+ * then best-first proof search with the built-in policy through the API and directly on a
+ * worker (`search.ts`). Prints a table and writes `.bench/latest.json`. `--search-only` runs
+ * the search section alone (and updates only its part of `.bench/latest.json`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,15 +14,36 @@ import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import { build } from '../../server/app.js';
 import { loadConfig } from '../../server/config/config.js';
-import { workerOptions } from '../../server/lean/backend.js';
+import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset, startTestWorker } from '../support/lean.js';
 import { benchPool } from './throughput.js';
+import { benchSearch, searchRows } from './search.js';
 
 const quick = process.argv.includes('--quick');
+const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
+/** The search section's fixed budget (per statement). */
+const SEARCH_BUDGET = { maxExpansions: quick ? 8 : 16, maxDepth: 4, timeMs: 300_000, width: 32, lengthNormalization: 0 };
+const runSearch = async () => {
+  const config = loadConfig([]);
+  const statements = [...coreSubset().values()].slice(0, quick ? 10 : 50);
+  return benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+};
+
+if (process.argv.includes('--search-only')) {
+  const search = await runSearch();
+  const table = new Table({ head: ['metric', 'value'] });
+  table.push(...searchRows(search));
+  console.log(table.toString());
+  const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), search }, null, 2) + '\n');
+  console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
+  process.exit(0);
+}
 const TACTICS = ['rfl', 'decide', 'omega', 'simp', 'trivial', 'constructor', 'intro h', 'norm_num'];
 
 /** The p-th percentile (0..100) of a list of numbers. */
@@ -85,6 +108,7 @@ const rssBytes = worker.rssBytes();
 await client.close();
 await app.close();
 const poolBench = await benchPool(worker, items, config, Math.max(2, config.workers));
+const search = await runSearch();
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
 const p = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
@@ -105,6 +129,7 @@ const results = {
   stepWebSocketMs: p(wsMs),
   webSocketOverDirectP50: percentile(wsMs, 50) / percentile(rpcMs, 50),
   pool: poolBench,
+  search,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -125,9 +150,9 @@ table.push(
   [`${poolBench.workers} workers / 1 worker`, `${poolBench.speedup.toFixed(2)}x (goal >= ${(0.9 * poolBench.workers).toFixed(1)}x)`],
   ['check: cold worker / new header text / reused', `${poolBench.coldCheckMs.toFixed(0)} / ${poolBench.newHeaderTextCheckMs.toFixed(0)} / ${poolBench.reusedCheckMs.toFixed(0)} ms`],
   ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],
+  ...searchRows(search),
 );
 console.log(table.toString());
-const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
