@@ -36,7 +36,7 @@ export interface BackendStats {
   /** Requests sent again (after a worker error, overload or rate limit). */
   retries: number;
   /** Tactics marked failed because they ended the worker on every try. */
-  crashingTactics: number;
+  crashingTactics: string[];
 }
 
 /** One statement's proof in a prover environment. */
@@ -63,5 +63,5 @@ export interface ProofBackend {
 
 /** Fresh zeroed counters. */
 export function emptyStats(): BackendStats {
-  return { workerErrors: 0, retries: 0, crashingTactics: 0 };
+  return { workerErrors: 0, retries: 0, crashingTactics: [] };
 }

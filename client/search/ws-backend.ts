@@ -104,7 +104,7 @@ class WsProofSession implements ProofSession {
       return { outcome: r.outcomes, crashes: this.counters.workerErrors - before };
     } catch (e) {
       if (!isWorkerError(e)) throw e;
-      this.counters.crashingTactics++;
+      this.counters.crashingTactics.push(tactic);
       const error = `the tactic ended the Lean worker ${crashesBefore + tries} times (${(e as Error).message})`;
       return { outcome: [{ tactic, status: 'failed', error, cached: false }], crashes: tries };
     }
@@ -115,7 +115,7 @@ class WsProofSession implements ProofSession {
   }
 
   stats(): BackendStats {
-    return { ...this.counters };
+    return { ...this.counters, crashingTactics: [...this.counters.crashingTactics] };
   }
 
   async close(): Promise<void> {
@@ -131,7 +131,7 @@ class WsProofSession implements ProofSession {
       const from = 'datasetId' in target ? { datasetId: target.datasetId } : { statement: target.statement };
       const root = await probe.withRetry(() => client.start(sessionId, from));
       const session = new WsProofSession(client, sessionId, root, 'statement' in target ? target.statement : undefined, retry);
-      Object.assign(session.counters, probe.counters);
+      Object.assign(session.counters, probe.counters, { crashingTactics: [...probe.counters.crashingTactics] });
       return session;
     } catch (e) {
       await client.closeSession(sessionId).catch(() => undefined);

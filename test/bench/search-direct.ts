@@ -103,7 +103,7 @@ export class DirectProofSession implements ProofSession {
   }
 
   stats(): BackendStats {
-    return { ...this.counters };
+    return { ...this.counters, crashingTactics: [...this.counters.crashingTactics] };
   }
 
   async close(): Promise<void> {

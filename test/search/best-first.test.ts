@@ -64,6 +64,8 @@ describe('best-first search with the built-in policy (real Lean)', () => {
     expect(results.map((r) => r.id)).toEqual(targets.map((t) => t.id));
     const proved = results.filter((r) => r.proved);
     console.log(`built-in policy: ${proved.length}/50 proved; multi-step: ${proved.filter((r) => r.tactics!.length >= 2).map((r) => `${r.id} [${r.tactics!.join('; ')}]`).join(', ')}`);
+    const restarts = results.filter((r) => r.backend.workerErrors > 0).map((r) => `${r.id}: ${r.backend.workerErrors} [${r.backend.crashingTactics.join('; ')}]`);
+    console.log(`worker errors during the search (retried by replay): ${restarts.join(', ') || 'none'}`);
     expect(results.filter((r) => r.status === 'error')).toEqual([]);
     expect(proved.length).toBeGreaterThanOrEqual(15);
     expect(proved.some((r) => r.tactics!.length >= 2)).toBe(true);
