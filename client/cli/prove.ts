@@ -28,10 +28,10 @@ const ProveRecord = z.union([
   z.object({ id: z.string().min(1), header: z.string().default(''), statement: z.string().min(1) }),
 ]);
 
-/** The benchmark files next to the project (`../shared/benchmarks/*.jsonl`), where dataset ids are looked up first. */
+/** The benchmark files next to the project (`../shared/benchmarks/*.jsonl`, by name: core-subset first), where dataset ids are looked up first. */
 function benchmarkFiles(): string[] {
   const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/benchmarks');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, f)) : [];
 }
 
 /** Records of a JSONL file; a bad line throws with its file and line number. */
@@ -62,7 +62,10 @@ export function readTargets(inputs: string[]): SearchTarget[] {
   let known: Map<string, { id: string; header: string; statement: string }> | undefined;
   return inputs.flatMap((input): SearchTarget[] => {
     if (input.endsWith('.jsonl')) return readRecords(input);
-    known ??= new Map(benchmarkFiles().flatMap((f) => readRecords(f).map((r) => [r.id, r] as const)));
+    if (!known) {
+      known = new Map();
+      for (const r of benchmarkFiles().flatMap(readRecords)) if (!known.has(r.id)) known.set(r.id, r); // the first file wins, as on the server
+    }
     return [known.get(input) ?? { id: input, datasetId: input }];
   });
 }

@@ -32,7 +32,7 @@ let standIn: OpenAiStandIn | undefined;
 const items = coreSubset();
 const targets: SearchTarget[] = [...items.values()].map((it) => ({ id: it.id, header: it.header, statement: it.body }));
 const target = (id: string) => targets.find((t) => t.id === id)!;
-const SEARCH: SearchOptions = { maxExpansions: 6, maxDepth: 3, timeMs: 60_000, width: 32, lengthNormalization: 0 };
+const SEARCH: SearchOptions = { maxExpansions: 4, maxDepth: 2, timeMs: 60_000, width: 32, lengthNormalization: 0 };
 const connect = () => WebSocketBackend.connect(server.url);
 /** One statement's search on a connection of its own. */
 async function searchOn(t: SearchTarget, policy: Policy, o: SearchOptions = SEARCH) {
