@@ -110,8 +110,14 @@ class WsProofSession implements ProofSession {
     }
   }
 
-  verify(stateId: string): Promise<Verdict> {
-    return this.withRetry(() => this.client.verify(stateId));
+  /** The verdict; a verification that ends the worker `triesPerTactic` times is a refusal (only a verified proof counts). */
+  async verify(stateId: string): Promise<Verdict> {
+    try {
+      return await this.withRetry(() => this.client.verify(stateId), { maxWorkerErrors: this.retry.triesPerTactic });
+    } catch (e) {
+      if (!isWorkerError(e)) throw e;
+      return { proved: false, reason: `the verification ended the Lean worker ${this.retry.triesPerTactic} times (${(e as Error).message})`, tactics: [], proofText: '' };
+    }
   }
 
   stats(): BackendStats {

@@ -95,11 +95,22 @@ export class DirectProofSession implements ProofSession {
     return outcomes;
   }
 
+  /** The same verdict as the server's `proof.verify`; one that ended the worker is a refusal on the retry. */
   async verify(stateId: string): Promise<Verdict> {
     const node = this.nodes.get(stateId)!;
-    const v = await this.worker.verify(node.replId);
-    const verdict = await verifySolvedState(this.worker, v, { id: 'direct', header: this.header, statement: stripProofBody(this.statement), tactics: node.tactics });
-    return { ...verdict, tactics: node.tactics };
+    const crashKey = `verify\u0000${this.statement}\u0000${node.tactics.join('\n')}`;
+    if (this.crashes.has(crashKey)) return { proved: false, reason: 'the verification ended the Lean worker', tactics: node.tactics, proofText: '' };
+    try {
+      const v = await this.worker.verify(node.replId);
+      const verdict = await verifySolvedState(this.worker, v, { id: 'direct', header: this.header, statement: stripProofBody(this.statement), tactics: node.tactics });
+      return { ...verdict, tactics: node.tactics };
+    } catch (e) {
+      if (e instanceof LeanWorkerError && (e.kind === 'worker_exited' || e.kind === 'worker_timeout')) {
+        this.crashes.add(crashKey);
+        throw new WorkerDied(`verify: ${e.message}`);
+      }
+      throw e;
+    }
   }
 
   stats(): BackendStats {

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from '../../server/app.js';
 import type { Config } from '../../server/config/config.js';
 import { verifySolvedState } from '../../server/check/verify-state.js';
+import { LeanWorkerError } from '../../server/lean/errors.js';
 import { stripProofBody, type LeanWorker, type WorkerSpawn } from '../../server/lean/worker.js';
 import { createPool } from '../../server/pool/create.js';
 import { BuiltinPolicy, searchOne, searchSession, WebSocketBackend, type SearchOptions, type SearchResult, type SearchTarget } from '../../client/search/index.js';
@@ -42,6 +43,8 @@ export interface SearchBenchResult {
   /** Worker errors seen by the WebSocket run, worker deaths in the direct run. */
   webSocketWorkerErrors: number;
   directWorkerDeaths: number;
+  /** One-shot baseline attempts that ended the worker (counted as not proved). */
+  baselineWorkerDeaths: number;
   directProved: number;
 }
 
@@ -63,20 +66,23 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
   const policy = new BuiltinPolicy();
   const crashes: CrashLog = new Set();
   let directDeaths = 0;
+  let baselineWorkerDeaths = 0;
 
   /** On the pool's worker, directly; a statement whose worker died is searched again on the replacement. */
-  const onWorker = async <T>(header: string, f: (w: LeanWorker) => Promise<T>): Promise<T> => {
+  const diedOn = new Set<string>();
+  const onWorker = async <T>(id: string, header: string, f: (w: LeanWorker) => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await pool.run({ tenant: 'direct', header }, ({ worker }) => f(worker));
       } catch (e) {
         if (!(e instanceof WorkerDied) || attempt >= 4) throw e;
         directDeaths++;
+        diedOn.add(id);
       }
     }
   };
   const direct = (t: { id: string; header: string; statement: string }): Promise<SearchResult> =>
-    onWorker(t.header, async (w) => {
+    onWorker(t.id, t.header, async (w) => {
       const session = await DirectProofSession.open(w, t, crashes);
       try {
         return await searchSession(t, session, policy, budget);
@@ -85,13 +91,19 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
       }
     });
   const baseline = (t: { id: string; header: string; statement: string }): Promise<boolean> =>
-    onWorker(t.header, async (w) => {
+    onWorker(t.id, t.header, async (w) => {
       const env = await w.importHeader(t.header);
       const start = await w.startProof(env.env, { statement: t.statement });
-      const r = await w.applyTactic(start.proofState, BASELINE);
-      const proved = r.status === 'solved' && (await verifySolvedState(w, await w.verify(r.proofState), { id: t.id, header: t.header, statement: stripProofBody(t.statement), tactics: [BASELINE] })).proved;
-      await w.drop({ proofStates: [start.proofState, ...(r.status === 'failed' ? [] : [r.proofState])] });
-      return proved;
+      try {
+        const r = await w.applyTactic(start.proofState, BASELINE);
+        const proved = r.status === 'solved' && (await verifySolvedState(w, await w.verify(r.proofState), { id: t.id, header: t.header, statement: stripProofBody(t.statement), tactics: [BASELINE] })).proved;
+        await w.drop({ proofStates: [start.proofState, ...(r.status === 'failed' ? [] : [r.proofState])] });
+        return proved;
+      } catch (e) {
+        if (!(e instanceof LeanWorkerError)) throw e;
+        baselineWorkerDeaths++; // the one-shot attempt ended the worker: not proved
+        return false;
+      }
     });
 
   const viaApi: SearchResult[] = [];
@@ -114,7 +126,7 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
     await app.close();
     await pool.close();
   }
-  const clean = viaApi.map((a, i) => [a, viaWorker[i]!] as const).filter(([a]) => a.backend.workerErrors === 0 && ![...crashes].length);
+  const clean = viaApi.map((a, i) => [a, viaWorker[i]!] as const).filter(([a]) => a.backend.workerErrors === 0 && !diedOn.has(a.id));
   const compared = clean.length > 0 ? clean : viaApi.map((a, i) => [a, viaWorker[i]!] as const);
   const wsS = compared.reduce((s, [a]) => s + a.timeMs, 0) / 1000;
   const directS = compared.reduce((s, [, d]) => s + d.timeMs, 0) / 1000;
@@ -140,6 +152,7 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
     sameTree: viaApi.filter((a, i) => a.tacticApplications === viaWorker[i]!.tacticApplications).length,
     webSocketWorkerErrors: viaApi.reduce((s, r) => s + r.backend.workerErrors, 0),
     directWorkerDeaths: directDeaths,
+    baselineWorkerDeaths,
     directProved: viaWorker.filter((r) => r.proved).length,
   };
 }
@@ -154,6 +167,6 @@ export function searchRows(s: SearchBenchResult): string[][] {
     ['search: time to proof p50 / p95', `${s.timeToProofMs.p50.toFixed(0)} / ${s.timeToProofMs.p95.toFixed(0)} ms`],
     ['search: via API / direct on the worker', `${s.webSocketSearchS.toFixed(1)} / ${s.directSearchS.toFixed(1)} s over ${s.comparedStatements} statements (same tree on ${s.sameTree})`],
     ['search: API share of search time', `${(100 * s.apiShare).toFixed(1)}% (target <= 5%)`],
-    ['search: worker restarts (API run / direct run)', `${s.webSocketWorkerErrors} / ${s.directWorkerDeaths}`],
+    ['search: worker restarts (API run / direct run / baseline)', `${s.webSocketWorkerErrors} / ${s.directWorkerDeaths} / ${s.baselineWorkerDeaths}`],
   ];
 }
