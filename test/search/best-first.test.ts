@@ -31,6 +31,12 @@ let server: TestServer;
 let standIn: OpenAiStandIn | undefined;
 const items = coreSubset();
 const targets: SearchTarget[] = [...items.values()].map((it) => ({ id: it.id, header: it.header, statement: it.body }));
+/**
+ * The statements of the built-in-policy test: the core subset less mathd_numbertheory_328
+ * (`5 ^ 999999 % 7`), on which single tactics and the verification's kernel re-check take
+ * tens of seconds to minutes on the embedded Lean: not test-sized (the bench runs it).
+ */
+const testTargets = targets.filter((t) => t.id !== 'mathd_numbertheory_328');
 const target = (id: string) => targets.find((t) => t.id === id)!;
 const SEARCH: SearchOptions = { maxExpansions: 4, maxDepth: 2, timeMs: 60_000, width: 32, lengthNormalization: 0 };
 const connect = () => WebSocketBackend.connect(server.url);
@@ -60,10 +66,14 @@ afterAll(async () => {
 
 describe('best-first search with the built-in policy (real Lean)', () => {
   test('proves at least 15 core-subset statements, one with two or more tactics; every proof re-checks through POST /v1/check', async () => {
-    const results = await proveMany(targets, connect, builtin, { concurrency: 2, search: SEARCH });
-    expect(results.map((r) => r.id)).toEqual(targets.map((t) => t.id));
+    const results = await proveMany(testTargets, connect, builtin, {
+      concurrency: 2,
+      search: SEARCH,
+      onResult: (r) => console.log(`${r.id}: ${r.status} ${r.tactics?.join('; ') ?? ''} (${r.expansions} expansions, ${(r.timeMs / 1000).toFixed(1)} s, ${r.backend.workerErrors} worker errors)`),
+    });
+    expect(results.map((r) => r.id)).toEqual(testTargets.map((t) => t.id));
     const proved = results.filter((r) => r.proved);
-    console.log(`built-in policy: ${proved.length}/50 proved; multi-step: ${proved.filter((r) => r.tactics!.length >= 2).map((r) => `${r.id} [${r.tactics!.join('; ')}]`).join(', ')}`);
+    console.log(`built-in policy: ${proved.length}/${testTargets.length} proved; multi-step: ${proved.filter((r) => r.tactics!.length >= 2).map((r) => `${r.id} [${r.tactics!.join('; ')}]`).join(', ')}`);
     const restarts = results.filter((r) => r.backend.workerErrors > 0).map((r) => `${r.id}: ${r.backend.workerErrors} [${r.backend.crashingTactics.join('; ')}]`);
     console.log(`worker errors during the search (retried by replay): ${restarts.join(', ') || 'none'}`);
     expect(results.filter((r) => r.status === 'error')).toEqual([]);
