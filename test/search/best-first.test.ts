@@ -32,11 +32,13 @@ let standIn: OpenAiStandIn | undefined;
 const items = coreSubset();
 const targets: SearchTarget[] = [...items.values()].map((it) => ({ id: it.id, header: it.header, statement: it.body }));
 /**
- * The statements of the built-in-policy test: the core subset less mathd_numbertheory_328
- * (`5 ^ 999999 % 7`), on which single tactics and the verification's kernel re-check take
- * tens of seconds to minutes on the embedded Lean: not test-sized (the bench runs it).
+ * The statements of the built-in-policy test: the core subset less two the bench runs but
+ * that are not test-sized on the embedded Lean today: mathd_numbertheory_328 (`5 ^ 999999 %
+ * 7`: single tactics and the kernel re-check take tens of seconds to minutes) and aime_1984_p7
+ * (the verification of its `simp_all` proof has ended the worker, twice per search: minutes of
+ * worker restarts; the search survives it, but this file's run time should not depend on it).
  */
-const testTargets = targets.filter((t) => t.id !== 'mathd_numbertheory_328');
+const testTargets = targets.filter((t) => t.id !== 'mathd_numbertheory_328' && t.id !== 'aime_1984_p7');
 const target = (id: string) => targets.find((t) => t.id === id)!;
 const SEARCH: SearchOptions = { maxExpansions: 4, maxDepth: 2, timeMs: 60_000, width: 32, lengthNormalization: 0 };
 const connect = () => WebSocketBackend.connect(server.url);
