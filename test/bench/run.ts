@@ -29,14 +29,20 @@ const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 const SEARCH_BUDGET = { maxExpansions: quick ? 8 : 16, maxDepth: 4, timeMs: 300_000, width: 32, lengthNormalization: 0 };
 const runSearch = async () => {
   const config = loadConfig([]);
-  const statements = [...coreSubset().values()].slice(0, quick ? 10 : 50);
-  return benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+  // `--search-exclude id,id`: statements left out of the search section (reported in its table).
+  const excludeArg = process.argv.indexOf('--search-exclude');
+  const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : []);
+  const statements = [...coreSubset().values()].slice(0, quick ? 10 : 50).filter((it) => !exclude.has(it.id));
+  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+  return { ...result, excluded: [...exclude].filter(Boolean) };
 };
+/** The search rows, with the statements left out when there are any. */
+const searchTable = (s: Awaited<ReturnType<typeof runSearch>>) => [...searchRows(s), ...(s.excluded.length ? [['search: statements left out (--search-exclude)', s.excluded.join(', ')]] : [])];
 
 if (process.argv.includes('--search-only')) {
   const search = await runSearch();
   const table = new Table({ head: ['metric', 'value'] });
-  table.push(...searchRows(search));
+  table.push(...searchTable(search));
   console.log(table.toString());
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -150,7 +156,7 @@ table.push(
   [`${poolBench.workers} workers / 1 worker`, `${poolBench.speedup.toFixed(2)}x (goal >= ${(0.9 * poolBench.workers).toFixed(1)}x)`],
   ['check: cold worker / new header text / reused', `${poolBench.coldCheckMs.toFixed(0)} / ${poolBench.newHeaderTextCheckMs.toFixed(0)} / ${poolBench.reusedCheckMs.toFixed(0)} ms`],
   ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],
-  ...searchRows(search),
+  ...searchTable(search),
 );
 console.log(table.toString());
 fs.mkdirSync(path.dirname(out), { recursive: true });
