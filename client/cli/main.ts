@@ -3,6 +3,7 @@
  *   leanenv serve [server flags]                 start the server (as `npm start`)
  *   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
  *   leanenv repl [--server URL]                   the Lean REPL's JSON protocol on stdin/stdout (cli/repl.ts)
+ *   leanenv prove INPUTS... [--budget N] [--concurrency N] [--policy …] [--json] [--out FILE]   (see prove.ts)
  * `check` reads Lean files or JSONL records, checks them on a server (--server) or on a
  * private server it starts as a child process (with its own Lean workers), shows a progress
  * bar and a summary table (or JSON lines with --json), and exits 1 when any item is not proved.
@@ -14,12 +15,14 @@ import Table from 'cli-table3';
 import { checkOnServer } from '../http.js';
 import { readItems } from './inputs.js';
 import { serveInForeground, startLocalServer } from './server-process.js';
+import { prove, PROVE_USAGE } from './prove.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
 
 const USAGE = `usage:
   leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
-  leanenv repl [--server URL] [--token T] [--file-root DIR]   (the Lean REPL's stdin/stdout protocol)`;
+  leanenv repl [--server URL] [--token T] [--file-root DIR]   (the Lean REPL's stdin/stdout protocol)
+${PROVE_USAGE}`;
 
 /** Workers for a local check of `items` items: LEANENV_WORKERS, else the server's default (one per core, at most one per 5 GiB), never more than the items. */
 function localWorkers(items: number): number {
@@ -81,6 +84,7 @@ async function check(argv: string[]): Promise<number> {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'check') process.exitCode = await check(rest);
+  else if (command === 'prove') process.exitCode = await prove(rest);
   else if (command === 'repl') process.exitCode = await (await import('./repl.js')).repl(rest);
   else if (command === 'serve') process.exitCode = await serveInForeground(rest);
   else {

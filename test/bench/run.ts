@@ -8,7 +8,10 @@
  * workload and on one with no dominating item; cold versus reused-header check cost; the time a
  * spare takes to serve after a busy worker is killed; the cluster section (test/bench/cluster.ts):
  * the same batch through Redis + BullMQ with one node and with one node per worker, and the
- * latency the queue adds per check. Prints a table and writes `.bench/latest.json`.
+ * latency the queue adds per check; then best-first proof search with the built-in policy
+ * through the API and directly on a worker (`search.ts`). Prints a table and writes
+ * `.bench/latest.json`. `--search-only` runs the search section alone (and updates only its
+ * part of `.bench/latest.json`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import { build } from '../../server/app.js';
 import { loadConfig } from '../../server/config/config.js';
-import { workerOptions } from '../../server/lean/backend.js';
+import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
@@ -25,9 +28,35 @@ import { coreSubset, startTestWorker } from '../support/lean.js';
 import { benchPool } from './throughput.js';
 import { coldStartBreakdown, type ColdStartBreakdown } from './cold-start.js';
 import { benchSparePromotion } from './spare-promotion.js';
-import { resolveBackend } from '../../server/lean/backend.js';
+import { benchSearch, searchRows } from './search.js';
 
 const quick = process.argv.includes('--quick');
+const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
+/** The search section's fixed budget (per statement). */
+const SEARCH_BUDGET = { maxExpansions: quick ? 8 : 16, maxDepth: 4, timeMs: 300_000, width: 32, lengthNormalization: 0 };
+const runSearch = async () => {
+  const config = loadConfig([]);
+  // `--search-exclude id,id`: statements left out of the search section (reported in its table).
+  const excludeArg = process.argv.indexOf('--search-exclude');
+  const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : []);
+  const statements = [...coreSubset().values()].slice(0, quick ? 10 : 50).filter((it) => !exclude.has(it.id));
+  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+  return { ...result, excluded: [...exclude].filter(Boolean) };
+};
+/** The search rows, with the statements left out when there are any. */
+const searchTable = (s: Awaited<ReturnType<typeof runSearch>>) => [...searchRows(s), ...(s.excluded.length ? [['search: statements left out (--search-exclude)', s.excluded.join(', ')]] : [])];
+
+if (process.argv.includes('--search-only')) {
+  const search = await runSearch();
+  const table = new Table({ head: ['metric', 'value'] });
+  table.push(...searchTable(search));
+  console.log(table.toString());
+  const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), search }, null, 2) + '\n');
+  console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
+  process.exit(0);
+}
 const TACTICS = ['rfl', 'decide', 'omega', 'simp', 'trivial', 'constructor', 'intro h', 'norm_num'];
 
 /** The p-th percentile (0..100) of a list of numbers. */
@@ -107,6 +136,7 @@ await client.close();
 await app.close();
 const poolBench = await benchPool(worker, items, config, Math.max(2, config.workers));
 const spares = await benchSparePromotion(worker.spawnSpec, config);
+const search = await runSearch();
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
 const p = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
@@ -129,6 +159,7 @@ const results = {
   pool: poolBench,
   coldStart,
   spares,
+  search,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -167,6 +198,7 @@ table.push(
   ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],
   ['kill busy worker → next request served', `${spares.promotionMs.toFixed(0)} ms (${spares.servedBySpare ? 'by the promoted spare' : 'NOT by the spare'}; target < 1 s)`],
   ['kill → new spare ready (background)', `${s1(spares.newSpareReadyMs)} s`],
+  ...searchTable(search),
 );
 const cb = poolBench.cluster;
 if (cb) {
@@ -178,7 +210,6 @@ if (cb) {
   );
 }
 console.log(table.toString());
-const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
