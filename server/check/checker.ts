@@ -50,7 +50,8 @@ function plainNames(text: string): string {
   return text.replace(/_private\.(?:[^.\s]+\.)*?\d+\./g, '');
 }
 
-const HEARTBEAT_TIMEOUT = /\(deterministic\) timeout|maximum number of heartbeats/;
+/** A heartbeat limit reached, by the elaborator ("(deterministic) timeout") or the kernel ("(kernel) deterministic timeout"). */
+const HEARTBEAT_TIMEOUT = /deterministic\)? timeout|maximum number of heartbeats/;
 const USES_SORRY = /declaration uses 'sorry'|declaration uses `sorry`/;
 
 /** Check one item on a worker. A wall-clock timeout ends the worker (its owner restarts it). */
@@ -97,7 +98,8 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
           return done(verdict, { reason: `${j.reason} (theorem ${name})`, messages, axioms: [...axioms].sort() });
         }
         if (d.kernel && !d.kernel.ok) {
-          return done('failed', { reason: `kernel re-check of ${name} failed: ${plainNames(d.kernel.error ?? 'no reason given')}`, messages, axioms: [...axioms].sort() });
+          const verdict = HEARTBEAT_TIMEOUT.test(d.kernel.error ?? '') ? 'timeout' : 'failed';
+          return done(verdict, { reason: `kernel re-check of ${name} failed: ${plainNames(d.kernel.error ?? 'no reason given')}`, messages, axioms: [...axioms].sort() });
         }
       }
       return done('proved', { messages, axioms: [...axioms].sort() });
