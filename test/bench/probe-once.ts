@@ -1,0 +1,17 @@
+import { pino } from 'pino';
+import { loadConfig } from '../../server/config/config.js';
+import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
+import { LeanWorker } from '../../server/lean/worker.js';
+const config = loadConfig([], process.env, {});
+const spec = await resolveBackend(config);
+if (process.argv.includes('--main')) spec.args.push('--elab-on-main-thread');
+const w = await LeanWorker.start(spec, { ...workerOptions(config, pino({ level: 'debug' })), requestTimeoutMs: 300000 });
+console.log('ready', w.readyMs, Math.round((w.rssBytes() ?? 0) / 2 ** 20), 'MB');
+const t = async (label: string, p: Promise<unknown>) => { const t0 = Date.now(); try { const r = await p; console.log(label, Date.now() - t0, 'ms', JSON.stringify(r).slice(0, 400)); } catch (e) { console.log(label, 'FAILED', (e as Error).message); } };
+const env = await w.importHeader('notation "ℕ" => Nat\nnotation "ℤ" => Int\nset_option autoImplicit false\n');
+console.log('import', JSON.stringify(env).slice(0, 200));
+const st = await w.startProof(env.env, { statement: 'theorem aime_1984_p7 (f : ℤ → ℤ) (h₀ : ∀ n, 1000 ≤ n → f n = n - 3) (h₁ : ∀ n, n < 1000 → f n = f (f (n + 5))) : f 84 = 997' });
+console.log('start', st.proofState);
+for (const tac of process.argv.slice(2).filter((a) => !a.startsWith('--'))) await t(tac, w.applyTactic(st.proofState, tac));
+console.log('rss', Math.round((w.rssBytes() ?? 0) / 2 ** 20), 'MB', 'alive', w.alive);
+await w.dispose(3000);
