@@ -197,8 +197,9 @@ def unsafeNames : List ConstantInfo → List String
 
 /-- Report on one added constant: kind, whether its type is a proposition, flags, and for
 proofs (proposition-typed constants) and axioms the axioms they depend on; for proofs also the
-unsafe or partial constants among their new dependencies and a kernel replay onto `base`. -/
-def constantJson (cs base : Command.State) (idx : Nat) (n : Name) (ci : ConstantInfo) : IO Json := do
+unsafe or partial constants among their new dependencies and a kernel replay onto `base`
+(under the request's heartbeat limit `hb`, in thousands). -/
+def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci : ConstantInfo) : IO Json := do
   let scope := innermostScope cs
   let core : Core.State := { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
   let o ← runTermElab (auditConstant n ci) scope 0 core
@@ -218,7 +219,7 @@ def constantJson (cs base : Command.State) (idx : Nat) (n : Name) (ci : Constant
   if !prop then return Json.mkObj fields
   let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
-  let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } 0 baseCore
+  let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } hb baseCore
   let kernel := match k.result with
     | .ok _ => Json.mkObj [("ok", true)]
     | .error e => Json.mkObj [("ok", false), ("error", e)]
@@ -226,11 +227,11 @@ def constantJson (cs base : Command.State) (idx : Nat) (n : Name) (ci : Constant
     ("kernel", kernel)])
 
 /-- Reports on every constant the commands added (see `constantJson`). -/
-def constantsJson (cs base : Command.State) (reports : Array CommandReport) : IO Json := do
+def constantsJson (cs base : Command.State) (hb : Nat) (reports : Array CommandReport) : IO Json := do
   let mut out := #[]
   for (idx, n) in addedWithCommand (arrayToList reports) 0 do
     match cs.env.find? n with
-    | some ci => out := out.push (← constantJson cs base idx n ci)
+    | some ci => out := out.push (← constantJson cs base hb idx n ci)
     | none => pure ()
   return Json.arr out
 

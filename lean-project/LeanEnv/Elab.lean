@@ -22,23 +22,38 @@ structure ElabOutcome (α : Type) where
   metaState : Meta.State
   termState : Term.State
 
-/-- Core context for a scope, with a heartbeat limit in thousands (0 = none). -/
-def coreContext (scope : Command.Scope) (maxHeartbeats : Nat) : IO Core.Context := do
+/-- Options for a request in `scope`: the scope's own, with the request's heartbeat limit (in
+thousands, 0 = none) as `maxHeartbeats`, exactly as `runCommands` gives it to a file's commands. -/
+def requestOptions (scope : Command.Scope) (maxHeartbeats : Nat) : Options :=
+  scope.opts.setNat `maxHeartbeats maxHeartbeats
+
+/-- The one place the REPL builds a `Core.Context` for a request (tactic steps, proof start,
+verification, declaration checks; commands get theirs from Lean's frontend itself). Like the
+frontend (`Command.runCore` / `CoreM.run`): every limit is read from the options — `maxRecDepth`
+(default 512, not the structure's 1000), `maxHeartbeats`, `diagnostics` — together with the
+inherited trace options. Must run on the thread that elaborates (heartbeats are per thread). -/
+def requestContext (opts : Options) (scope : Command.Scope) : IO Core.Context := do
   return {
-    fileName := "<leanenv>", fileMap := default, options := scope.opts,
+    fileName := "<leanenv>", fileMap := default, options := opts,
     currNamespace := scope.currNamespace, openDecls := scope.openDecls,
-    maxHeartbeats := maxHeartbeats * 1000, initHeartbeats := ← IO.getNumHeartbeats }
+    maxRecDepth := maxRecDepth.get opts,
+    maxHeartbeats := Core.getMaxHeartbeats opts,
+    diag := diagnostics.get opts,
+    inheritedTraceOptions := ← inheritedTraceOptions.get,
+    initHeartbeats := ← IO.getNumHeartbeats }
 
 /-- Text of an elaboration exception. -/
 def exceptionText : Exception → IO String
   | .error _ msg => msg.toString
   | .internal id _ => return s!"internal exception {nameStr (← id.getName)}"
 
-/-- Run `x` from the given states under `scope`; exceptions become error text. -/
+/-- Run `x` from the given states under `scope`, in the context `requestContext` builds from
+the scope's options and the heartbeat limit in thousands (0 = none); exceptions become
+error text. -/
 def runTermElab (x : Term.TermElabM α) (scope : Command.Scope) (maxHeartbeats : Nat)
     (core : Core.State) (metaSt : Meta.State := {}) (termSt : Term.State := {})
     (termCtx : Term.Context := {}) : IO (ElabOutcome α) := do
-  let cctx ← coreContext scope maxHeartbeats
+  let cctx ← requestContext (requestOptions scope maxHeartbeats) scope
   let coreRef ← IO.mkRef core
   let metaRef ← IO.mkRef metaSt
   let termRef ← IO.mkRef termSt
@@ -84,7 +99,7 @@ with info trees recorded and a heartbeat limit in thousands (0 = none). -/
 def runCommands (cmdState : Command.State) (input : String) (maxHeartbeats : Nat)
     (parserState : Parser.ModuleParserState := {}) : IO Command.State := do
   let scopes := match cmdState.scopes with
-    | sc :: rest => { sc with opts := sc.opts.setNat `maxHeartbeats maxHeartbeats } :: rest
+    | sc :: rest => { sc with opts := requestOptions sc maxHeartbeats } :: rest
     | [] => []
   let st := { cmdState with messages := {}, scopes, infoState := { enabled := true } }
   let s ← IO.processCommands (inputContext input) parserState st

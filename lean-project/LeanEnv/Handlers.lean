@@ -122,7 +122,7 @@ def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
       pure (cs, pos, Json.str text)
   let (cs, msgs, reports) ← elabReported code code.toUTF8 hb code.toFileMap base pos 0 {} #[]
   let msgs := base.messages ++ msgs
-  let constants ← constantsJson cs base reports
+  let constants ← constantsJson cs base hb reports
   let id ← storeEnv ref { cs with messages := msgs }
   return Json.mkObj [("env", toJson id), ("header", header), ("messages", ← messagesJson msgs),
     ("hasErrors", hasError msgs), ("commands", commandsJson reports), ("constants", constants),
@@ -222,10 +222,13 @@ def handleGoals (ref : StateRef) (p : Json) : RpcM Json := do
 def verifyOptions : Options :=
   (({} : Options).setBool `debug.skipKernelTC false).setBool `Elab.async false
 
-/-- `proof.verify {proofState}`: for a solved state from `proof.start`, build the proof term,
-reject `sorry`, add it through the kernel and report its axioms: `{ok, name?, axioms?, error?}`. -/
+/-- `proof.verify {proofState, maxHeartbeats?}`: for a solved state from `proof.start`, build the
+proof term, reject `sorry`, add it through the kernel (under the heartbeat limit, like every
+request: past it the kernel stops with a deterministic timeout) and report its axioms:
+`{ok, name?, axioms?, error?}`. -/
 def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
   let t0 ← nowMs
   let some root := snap.root
     | throw (replError (-32014) "not_verifiable" "only proof states that descend from proof.start can be verified")
@@ -234,7 +237,7 @@ def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
   match snap.goals with
   | _ :: _ => fail "the proof is not finished: goals remain"
   | [] =>
-    let o ← runTermElab (verifyRoot root) { snap.scope with opts := verifyOptions } 0
+    let o ← runTermElab (verifyRoot root) { snap.scope with opts := verifyOptions } hb
       { snap.coreState with messages := {} } snap.metaState snap.termState
     match o.result with
     | .error e => fail e
@@ -296,7 +299,7 @@ def handleDeclCheck (ref : StateRef) (p : Json) : RpcM Json := do
     | none => pure Json.null
     | some b => do
       let base := (← getEnvSnap ref b).cmdState
-      let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := verifyOptions } 0
+      let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := verifyOptions } hb
         (coreStateOf base)
       pure (match o.result with
         | .ok _ => Json.mkObj [("ok", true)]

@@ -14,8 +14,21 @@ input gets an error reply; nothing but end of input or `exit` ends the loop.
 namespace LeanEnv
 open Lean
 
+/-- Run `act` on a new dedicated Lean thread and wait for it. Lean's frontend elaborates on
+task threads too: their stack is Lean's thread stack size (`lean --tstack`, default 8 MB, in the
+wasm heap on the embedded build), where the embedded build's main thread has a fixed 64 KB wasm
+stack that deep elaboration overflows (a crash, not an error). Heartbeats are counted per thread,
+so each request also starts from a fresh count. With `onMain` (`--elab-on-main-thread`, kept
+only to measure the difference) `act` runs on the calling thread. -/
+def onElabThread (onMain : Bool) (act : IO α) : IO α := do
+  if onMain then act else
+  let t ← IO.asTask (prio := .dedicated) act
+  match ← IO.wait t with
+  | .ok a => pure a
+  | .error e => throw e
+
 /-- Answer one request (or run one notification). -/
-def answer (ref : StateRef) (stdout : IO.FS.Stream) (j : Json) : IO Bool := do
+def answer (ref : StateRef) (stdout : IO.FS.Stream) (onMain : Bool) (j : Json) : IO Bool := do
   let id? := (j.getObjVal? "id").toOption
   match j.getObjValAs? String "method" with
   | .error _ =>
@@ -25,7 +38,7 @@ def answer (ref : StateRef) (stdout : IO.FS.Stream) (j : Json) : IO Bool := do
   | .ok "exit" => return false
   | .ok m =>
     let params := ((j.getObjVal? "params").toOption).getD (Json.mkObj [])
-    let r ← try (dispatch ref m params).run
+    let r ← try onElabThread onMain (dispatch ref m params).run
       catch e => pure (.error { code := -32603, message := s!"internal error: {e}" })
     if let some id := id? then
       writeMessage stdout (match r with
@@ -34,14 +47,14 @@ def answer (ref : StateRef) (stdout : IO.FS.Stream) (j : Json) : IO Bool := do
     return true
 
 /-- Serve requests until end of input or `exit`. -/
-partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) : IO Unit := do
+partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) (onMain : Bool) : IO Unit := do
   match ← readMessage stdin with
   | none => return
   | some (.error e) =>
     writeMessage stdout (errorJson Json.null { code := -32700, message := s!"parse error: {e}" })
-    serveLoop ref stdin stdout
+    serveLoop ref stdin stdout onMain
   | some (.ok j) =>
-    if ← answer ref stdout j then serveLoop ref stdin stdout
+    if ← answer ref stdout onMain j then serveLoop ref stdin stdout onMain
 
 private unsafe def enableInitializersUnsafe : IO Unit := enableInitializersExecution
 
@@ -57,6 +70,6 @@ def serve (args : List String) : IO Unit := do
     enableInitializers
     initSearchPath (← findSysroot)
   let ref ← IO.mkRef ({} : ReplState)
-  serveLoop ref (← IO.getStdin) (← IO.getStdout)
+  serveLoop ref (← IO.getStdin) (← IO.getStdout) (listAny (· == "--elab-on-main-thread") args)
 
 end LeanEnv

@@ -17,6 +17,14 @@ import type { Logger } from 'pino';
 export const WASM_STACK_KB = 6000;
 
 /**
+ * V8 stack of the embedded Lean's pthreads (Node workers), in MB. Requests elaborate on a Lean
+ * thread; with Node's default of 4 MB, `repeat (first | skip)` overflows it (a RangeError that
+ * ends the process) before Lean's `maxRecDepth` (512) stops the recursion. Reserved, not
+ * committed: memory is used only as deep as a request recurses.
+ */
+export const WASM_THREAD_STACK_MB = 64;
+
+/**
  * Provision the configured backend; returns how to start a worker on it, sandboxed unless
  * `config.sandbox` is `off` (`log` gets a warning when workers will run without a sandbox).
  */
@@ -60,7 +68,12 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
     args: [...v8Args, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
-    env: { LEAN_PATH: w.libDir, LEANENV_WASM_THREADS: String(config.wasmThreads), NODE_COMPILE_CACHE: compileCache },
+    env: {
+      LEAN_PATH: w.libDir,
+      LEANENV_WASM_THREADS: String(config.wasmThreads),
+      LEANENV_WASM_THREAD_STACK_MB: String(WASM_THREAD_STACK_MB),
+      NODE_COMPILE_CACHE: compileCache,
+    },
     sandbox: OFF,
     wasm: { dir: path.dirname(w.leanJs), compileCache: glueCache },
   };

@@ -276,9 +276,9 @@ export class LeanWorker {
     };
   }
 
-  /** Kernel-check a solved proof state that descends from `startProof`. */
-  verify(proofState: number): Promise<ReplResult<'proof.verify'>> {
-    return this.request('proof.verify', { proofState });
+  /** Kernel-check a solved proof state that descends from `startProof`, under the heartbeat limit. */
+  verify(proofState: number, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.verify'>> {
+    return this.request('proof.verify', { proofState, maxHeartbeats });
   }
 
   /**

@@ -58,7 +58,7 @@ export type TacticResult = z.infer<typeof TacticResult>;
 /** `proof.goals {proofState}`. */
 export const GoalsResult = z.object({ goals: z.array(Goal) });
 
-/** `proof.verify {proofState}`: kernel check of a finished proof. */
+/** `proof.verify {proofState, maxHeartbeats?}`: kernel check of a finished proof (under the heartbeat limit). */
 export const VerifyResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), name: z.string(), axioms: z.array(z.string()), importedAxioms: z.array(z.string()), ...Elapsed }),
   z.object({ ok: z.literal(false), error: z.string(), ...Elapsed }),
@@ -146,7 +146,7 @@ export const ReplMethods = {
   'proof.start': { params: StartParams, result: StartResult },
   'proof.tactic': { params: TacticParams, result: TacticResult },
   'proof.goals': { params: z.object({ proofState: z.number().int() }), result: GoalsResult },
-  'proof.verify': { params: z.object({ proofState: z.number().int() }), result: VerifyResult },
+  'proof.verify': { params: z.object({ proofState: z.number().int(), maxHeartbeats: z.number().int().min(0).optional() }), result: VerifyResult },
   'decl.check': { params: DeclCheckParams, result: DeclCheckResult },
   'env.check': { params: EnvCheckParams, result: EnvCheckResult },
   'state.drop': { params: DropParams, result: StateCounts },

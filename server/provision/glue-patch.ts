@@ -103,6 +103,12 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'quit_=(status,toThrow)=>{if(toThrow?.name!=="ExitStatus"){try{fs.writeSync(2,"\\nleanenv-wasm-fatal: "+String(toThrow?.stack||toThrow).split("\\n").slice(0,6).join(" | ")+"\\n")}catch(e){}}process.exitCode=status;throw toThrow}',
   },
   {
+    name: 'pthread workers: V8 stack of LEANENV_WASM_THREAD_STACK_MB (Node default 4 MB)',
+    find: 'worker=new Worker(pthreadMainJs,{workerData:"em-pthread",name:"em-pthread"});',
+    replace:
+      'worker=new Worker(pthreadMainJs,{workerData:"em-pthread",name:"em-pthread",resourceLimits:{stackSizeMb:Number(process.env.LEANENV_WASM_THREAD_STACK_MB)||4}});',
+  },
+  {
     name: 'pthread pool size from LEANENV_WASM_THREADS (default 2)',
     find: 'initMainThread(){var pthreadPoolSize=4;',
     replace:
