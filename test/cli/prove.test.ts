@@ -5,21 +5,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { coreSubset } from '../support/lean.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { runCli } from '../support/cli.js';
 
 let server: TestServer;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-prove-'));
 const items = coreSubset();
 const record = (id: string) => JSON.stringify({ id, header: items.get(id)!.header, body: items.get(id)!.body });
 
-/** Run the CLI. */
-function cli(...args: string[]) {
-  return execa(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, 'client/cli/main.ts'), ...args], { reject: false, cwd: dir });
-}
+/** Run the CLI in the test's directory. */
+const cli = (...args: string[]) => runCli(dir, ...args);
 
 beforeAll(async () => {
   server = await startTestServer();
