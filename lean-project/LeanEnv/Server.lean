@@ -14,11 +14,11 @@ input gets an error reply; nothing but end of input or `exit` ends the loop.
 namespace LeanEnv
 open Lean
 
-/-- Run `act` on a new dedicated Lean thread and wait for it. Lean's frontend elaborates on
+/-- Run `act` (the whole serve loop) on a new dedicated Lean thread and wait for it. Lean's frontend elaborates on
 task threads too: their stack is Lean's thread stack size (`lean --tstack`, default 8 MB, in the
 wasm heap on the embedded build), where the embedded build's main thread has a fixed 64 KB wasm
 stack that deep elaboration overflows (a crash, not an error). Heartbeats are counted per thread,
-so each request also starts from a fresh count. With `onMain` (`--elab-on-main-thread`, kept
+relative to each request's start. With `onMain` (`--elab-on-main-thread`, kept
 only to measure the difference) `act` runs on the calling thread. -/
 def onElabThread (onMain : Bool) (act : IO α) : IO α := do
   if onMain then act else
@@ -38,7 +38,7 @@ def answer (ref : StateRef) (stdout : IO.FS.Stream) (onMain : Bool) (j : Json) :
   | .ok "exit" => return false
   | .ok m =>
     let params := ((j.getObjVal? "params").toOption).getD (Json.mkObj [])
-    let r ← try onElabThread onMain (dispatch ref m params).run
+    let r ← try (dispatch ref m params).run
       catch e => pure (.error { code := -32603, message := s!"internal error: {e}" })
     if let some id := id? then
       writeMessage stdout (match r with
@@ -70,6 +70,10 @@ def serve (args : List String) : IO Unit := do
     enableInitializers
     initSearchPath (← findSysroot)
   let ref ← IO.mkRef ({} : ReplState)
-  serveLoop ref (← IO.getStdin) (← IO.getStdout) (listAny (· == "--elab-on-main-thread") args)
+  let onMain := listAny (· == "--elab-on-main-thread") args
+  let (stdin, stdout) := (← IO.getStdin, ← IO.getStdout)
+  -- One dedicated Lean thread, created once, serves every request: a thread per request made
+  -- the embedded build start a new pthread (a new wasm instance) again and again.
+  onElabThread onMain (serveLoop ref stdin stdout onMain)
 
 end LeanEnv
