@@ -14,7 +14,7 @@ import { ClusterBatches } from './batches.js';
 import { ClusterConsumer } from './consumer.js';
 import { RedisSessionStore } from './session-store.js';
 import type { ItemRunner } from './jobs.js';
-import { KEY_PREFIX, keys, waitingConnection } from './redis.js';
+import { keys, waitingConnection } from './redis.js';
 
 /** Cluster settings (from the configuration). */
 export interface ClusterOptions {
@@ -104,7 +104,12 @@ export class ClusterNode {
     const beat = () => {
       const s = this.pool.stats();
       const b: NodeBeat = { nodeId: this.nodeId, host: os.hostname(), pid: process.pid, workers: s.size, ready: s.ready, busy: s.busy, startedAt: this.startedAt };
-      void this.conn.set(keys.node(this.nodeId), JSON.stringify(b), 'PX', this.heartbeatMs * 3).catch(() => undefined);
+      void this.conn
+        .multi()
+        .set(keys.node(this.nodeId), JSON.stringify(b), 'PX', this.heartbeatMs * 3)
+        .zadd(keys.nodes, Date.now(), this.nodeId)
+        .exec()
+        .catch(() => undefined);
     };
     beat();
     this.beatTimer = setInterval(beat, this.heartbeatMs);
@@ -115,17 +120,12 @@ export class ClusterNode {
     );
   }
 
-  /** Nodes whose heartbeat has not expired. */
+  /** Nodes whose heartbeat has not expired (ids from the `nodes` sorted set; stale ids are pruned). */
   async nodes(): Promise<NodeBeat[]> {
-    const names: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.conn.scan(cursor, 'MATCH', `${KEY_PREFIX}:node:*`, 'COUNT', 200);
-      cursor = next;
-      names.push(...batch);
-    } while (cursor !== '0');
-    if (!names.length) return [];
-    const values = await this.conn.mget(...names);
+    await this.conn.zremrangebyscore(keys.nodes, '-inf', Date.now() - this.heartbeatMs * 30);
+    const ids = await this.conn.zrange(keys.nodes, 0, -1);
+    if (!ids.length) return [];
+    const values = await this.conn.mget(...ids.map((id) => keys.node(id)));
     return values.flatMap((v) => (v ? [JSON.parse(v) as NodeBeat] : [])).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   }
 
@@ -151,7 +151,7 @@ export class ClusterNode {
   private async stop(graceMs: number): Promise<void> {
     clearInterval(this.beatTimer);
     await this.consumer.drain(graceMs);
-    await this.conn.del(keys.node(this.nodeId)).catch(() => undefined);
+    await this.conn.multi().del(keys.node(this.nodeId)).zrem(keys.nodes, this.nodeId).exec().catch(() => undefined);
     await this.batches.close();
     this.sessions.close();
     this.conn.disconnect();

@@ -25,6 +25,8 @@ export const keys = {
   batchResults: (batchId: string) => `${KEY_PREFIX}:batch:{${batchId}}:results`,
   /** A node's heartbeat (expires unless refreshed). */
   node: (nodeId: string) => `${KEY_PREFIX}:node:${nodeId}`,
+  /** Sorted set of node ids by their last heartbeat (ms): the live nodes without scanning the keyspace. */
+  nodes: `${KEY_PREFIX}:nodes`,
   /** Cluster-wide counters (retried items, stalled jobs). */
   counters: `${KEY_PREFIX}:counters`,
 };
