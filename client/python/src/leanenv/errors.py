@@ -40,14 +40,20 @@ WorkerTimeout = _error("WorkerTimeout", "worker_timeout", -32010, 504)
 WorkerUnavailable = _error("WorkerUnavailable", "worker_unavailable", -32011, 503)
 Overloaded = _error("Overloaded", "overloaded", -32012, 503)
 ShuttingDown = _error("ShuttingDown", "shutting_down", -32013, 503)
+ClusterUnavailable = _error("ClusterUnavailable", "cluster_unavailable", -32014, 503)
 RateLimited = _error("RateLimited", "rate_limited", -32029, 429)
+Unauthorized = _error("Unauthorized", "unauthorized", -32030, 401)
+Forbidden = _error("Forbidden", "forbidden", -32031, 403)
+NotFound = _error("NotFound", "not_found", -32032, 404)
+UnsupportedMediaType = _error("UnsupportedMediaType", "unsupported_media_type", -32033, 415)
 
 #: Every registry entry by its string code.
 ERRORS: dict[str, type[LeanEnvError]] = {
     cls.code: cls
     for cls in (ParseError, InvalidRequest, MessageTooLarge, MethodNotFound, InvalidParams, Internal, UnknownSession,
                 UnknownState, UnknownProof, UnknownDatasetItem, StatementError, HeaderError, WorkerTimeout,
-                WorkerUnavailable, Overloaded, ShuttingDown, RateLimited)
+                WorkerUnavailable, Overloaded, ShuttingDown, ClusterUnavailable, RateLimited, Unauthorized, Forbidden,
+                NotFound, UnsupportedMediaType)
 }
 _BY_RPC = {cls.rpc_code: cls for cls in ERRORS.values() if cls.code != "message_too_large"}
 

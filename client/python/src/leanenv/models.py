@@ -94,12 +94,23 @@ class TreeEdge(_Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class FailedAttempt(_Model):
+    """A tactic that failed on a state (kept in the tree)."""
+
+    from_: str = Field(alias="from")
+    tactic: str
+    error: str
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
 class ProofTree(_Model):
     proofId: str
     statement: str
     root: str
     nodes: list[TreeNode]
     edges: list[TreeEdge]
+    failed: list[FailedAttempt]
 
 
 class ProofVerifyResult(_Model):
@@ -148,3 +159,4 @@ class CheckSummary(_Model):
     incomplete: int
     timeout: int
     error: int
+    retried: int | None = None
