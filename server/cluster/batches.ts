@@ -157,6 +157,17 @@ export class ClusterBatches {
     }
   }
 
+  /** How many items a batch has; undefined if no such batch is stored (never submitted, or expired). Throws `cluster_unavailable`. */
+  async batchTotal(batchId: string): Promise<number | undefined> {
+    if (!this.redisUp) throw clusterUnavailable(new Error(`connection ${this.cmd.status}`));
+    try {
+      const meta = await this.cmd.get(keys.batchMeta(batchId));
+      return meta === null ? undefined : (JSON.parse(meta) as { total: number }).total;
+    } catch (e) {
+      throw clusterUnavailable(e);
+    }
+  }
+
   /**
    * The batch's results as they arrive (the stream is read from its start, so a re-submitted
    * batch gets the results recorded before), each index once, until all `total` are in or
