@@ -61,7 +61,7 @@ export class ClusterBatches {
 
   /** The queues in use: the general one and every registered header queue. */
   private async allQueues(): Promise<Queue[]> {
-    const names = await this.cmd.zrangebyscore(keys.headerQueues, Date.now() - this.opts.retentionS * 1000, '+inf');
+    const names = await this.cmd.zrange(keys.headerQueues, 0, -1);
     return [this.queue, ...names.map((n) => this.queueNamed(n))];
   }
 
@@ -73,9 +73,9 @@ export class ClusterBatches {
     return sum;
   }
 
-  /** Which queue each item goes to: its header's queue when affinity is on and the header is hot in this batch, else the general one. */
+  /** Which queue each item goes to: its header's queue (a whole file's: its import lines) when affinity is on and the header is hot in this batch, else the general one. */
   private queueOf(items: readonly CheckItem[]): string[] {
-    const hashes = items.map((i) => ('header' in i ? sha256(i.header) : undefined));
+    const hashes = items.map((i) => sha256(headerOf(i)));
     const uses = new Map<string, number>();
     for (const h of hashes) if (h) uses.set(h, (uses.get(h) ?? 0) + 1);
     return hashes.map((h) => (this.opts.affinity && h && uses.get(h)! >= this.opts.affinityMinItems ? headerQueue(h) : CHECK_QUEUE));

@@ -182,5 +182,8 @@ export function clusterGauges(v: ClusterView): Record<string, number> {
     cluster_retried: v.retried,
     cluster_stalled: v.stalled,
     cluster_node_items_ran: v.thisNode.ran,
+    cluster_node_picks_own_header: v.thisNode.picks.own,
+    cluster_node_picks_general: v.thisNode.picks.general,
+    cluster_node_picks_other_header: v.thisNode.picks.other,
   };
 }

@@ -13,10 +13,10 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CheckResult } from '../../protocol/check.js';
-import { recordResult } from './batches.js';
+import { headerOf, recordResult } from './batches.js';
 import { ItemJob, type ItemRunner } from './jobs.js';
 import { firstQueues, otherQueues } from './queue-choice.js';
-import { CHECK_QUEUE, KEY_PREFIX, headerQueue, keys, waitingConnection } from './redis.js';
+import { CHECK_QUEUE, KEY_PREFIX, headerQueue, keys, sha256, waitingConnection } from './redis.js';
 
 /** Settings of the consumer side. */
 export interface ConsumerOptions {
@@ -132,11 +132,20 @@ export class ClusterConsumer {
     return w;
   }
 
-  /** Read the registry of header queues (at most once a second): a worker object for each, closed when it leaves the registry. */
+  /**
+   * Read the registry of header queues (at most once a second): a worker object for each. A
+   * queue no batch has added to for the retention time leaves the registry once it is empty
+   * (never while items wait in it), and its worker object is closed.
+   */
   private async refreshQueues(): Promise<void> {
     if (Date.now() - this.queuesReadAt < 1000) return;
     this.queuesReadAt = Date.now();
-    const names = new Set(await this.conn.zrangebyscore(keys.headerQueues, Date.now() - this.opts.retentionS * 1000, '+inf'));
+    const old = await this.conn.zrangebyscore(keys.headerQueues, '-inf', Date.now() - this.opts.retentionS * 1000);
+    for (const q of old) {
+      const n = await this.conn.multi().llen(`${KEY_PREFIX}:${q}:wait`).llen(`${KEY_PREFIX}:${q}:active`).zcard(`${KEY_PREFIX}:${q}:delayed`).zcard(`${KEY_PREFIX}:${q}:prioritized`).exec();
+      if ((n ?? []).every(([, v]) => Number(v) === 0)) await this.conn.zrem(keys.headerQueues, q);
+    }
+    const names = new Set(await this.conn.zrange(keys.headerQueues, 0, -1));
     for (const q of names) this.workerFor(q);
     for (const [q, w] of this.workers) {
       if (q === CHECK_QUEUE || names.has(q) || [...this.active.values()].some((t) => t.queue === q)) continue;
@@ -307,6 +316,10 @@ export class ClusterConsumer {
       this.hold(headerHash);
       if (this.headers.size > 64) this.headers.delete(this.headers.keys().next().value!);
       header = h;
+    } else if ('code' in item) {
+      // A whole file: its import lines are the header (the pool's routing hint), its hash the header queue's.
+      header = headerOf(item);
+      this.hold(sha256(header));
     }
     const full = headerHash && 'header' in item ? { ...item, header } : item;
     let result: CheckResult;
