@@ -11,8 +11,8 @@
  */
 import type { Redis } from 'ioredis';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
-import type { SerializedProofTree } from '../sessions/proof-tree.js';
-import type { SessionSnapshot, SessionStore } from '../sessions/store.js';
+import { serializeNode, type ProofTree, type SerializedProofTree } from '../sessions/proof-tree.js';
+import type { SessionChange, SessionSnapshot, SessionStore } from '../sessions/store.js';
 import { KEY_PREFIX, waitingConnection } from './redis.js';
 
 const dataKey = (id: string) => `${KEY_PREFIX}:session:{${id}}:fields`;
@@ -28,13 +28,14 @@ return {e, redis.call('HGETALL', KEYS[2])}`;
  * KEYS: epoch, data; ARGV: epoch, ttl ms, 1 if this is a delta on a stored hash, n fields to
  * delete, those fields, then field/value pairs to set. 1 if saved, 0 if the epoch is stale, -1
  * if a delta was sent but the hash is gone (expired, or Redis lost it): send everything.
+ * Fields go in chunks of 500 (Lua's `unpack` takes a few thousand values at most).
  */
 const SAVE_LUA = `
 if tonumber(redis.call('GET', KEYS[1]) or '-1') ~= tonumber(ARGV[1]) then return 0 end
 if ARGV[3] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 local ndel = tonumber(ARGV[4])
-if ndel > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 5, 4 + ndel)) end
-if #ARGV > 4 + ndel then redis.call('HSET', KEYS[2], unpack(ARGV, 5 + ndel)) end
+for i = 5, 4 + ndel, 1000 do redis.call('HDEL', KEYS[2], unpack(ARGV, i, math.min(i + 999, 4 + ndel))) end
+for i = 5 + ndel, #ARGV, 1000 do redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
@@ -137,10 +138,42 @@ export class RedisSessionStore implements SessionStore {
     return true;
   }
 
-  private async send(id: string, epoch: number, next: Map<string, string>, before: Map<string, string> | undefined): Promise<number> {
+  /**
+   * Save one change, serializing only what it touched: the session's own field, each changed
+   * proof's field, the nodes named, and the edges and failed attempts past those stored. With
+   * no earlier copy of the session here (or when the stored hash is gone), the whole session.
+   */
+  async saveChanges(session: { id: string; header: string }, trees: readonly ProofTree[], changes: readonly SessionChange[], epoch: number): Promise<boolean> {
+    const before = this.written.get(session.id);
+    if (!before?.size) return this.save({ ...session, proofs: trees.map((t) => t.toJSON()) }, epoch);
+    const set = new Map<string, string>([['s', JSON.stringify({ id: session.id, header: session.header })]]);
+    for (const c of changes) {
+      const t = trees.find((x) => x.proofId === c.proofId);
+      if (!t) continue;
+      set.set(`p:${t.proofId}`, JSON.stringify(t.meta()));
+      for (const id of c.stateIds) {
+        const n = t.nodes.get(id);
+        if (n) set.set(`n:${id}`, JSON.stringify(serializeNode(n)));
+      }
+      for (let i = t.edges.length - 1; i >= 0 && !before.has(`e:${t.proofId}:${i}`); i--) set.set(`e:${t.proofId}:${i}`, JSON.stringify(t.edges[i]));
+      for (let i = t.failed.length - 1; i >= 0 && !before.has(`f:${t.proofId}:${i}`); i--) set.set(`f:${t.proofId}:${i}`, JSON.stringify(t.failed[i]));
+    }
+    for (const [k, v] of set) if (before.get(k) === v) set.delete(k);
+    const r = await this.send(session.id, epoch, set, before, false);
+    if (r === -1) return this.save({ ...session, proofs: trees.map((t) => t.toJSON()) }, epoch);
+    if (r !== 1) {
+      this.written.delete(session.id);
+      return false;
+    }
+    for (const [k, v] of set) before.set(k, v);
+    return true;
+  }
+
+  /** Send `next` against `before`: with `whole`, `next` is the whole session (fields missing from it are deleted); else only fields to set. */
+  private async send(id: string, epoch: number, next: Map<string, string>, before: Map<string, string> | undefined, whole = true): Promise<number> {
     const set: string[] = [];
     for (const [k, v] of next) if (before?.get(k) !== v) set.push(k, v);
-    const del = before ? [...before.keys()].filter((k) => !next.has(k)) : [];
+    const del = before && whole ? [...before.keys()].filter((k) => !next.has(k)) : [];
     const delta = before && before.size > 0 ? '1' : '0';
     const r = Number(await reach(() => this.conn.eval(SAVE_LUA, 2, epochKey(id), dataKey(id), String(epoch), String(this.ttlMs), delta, String(del.length), ...del, ...set)));
     if (r === 1) this.lastSave = { fieldsSet: set.length / 2, fieldsDeleted: del.length, bytes: [...set, ...del].reduce((n, x) => n + Buffer.byteLength(x), 0) };

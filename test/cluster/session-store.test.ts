@@ -132,3 +132,53 @@ test('a delta onto a hash that is gone (expired, lost) is sent again whole', asy
     c.disconnect();
   }
 });
+
+test('saveChanges serializes only what a step touched and stores the same fields as a whole save', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_w', 'ses_5', 'header', 'theorem t : 1 = 1');
+    const root = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    const { epoch } = await a.claim('ses_5');
+    // No copy yet beyond the empty claim: the first change goes whole.
+    expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [root.stateId] }], epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(3);
+    let at = root;
+    for (let i = 0; i < 20; i++) {
+      const { node } = tree.addChild(at, `step ${i}`, [goal(`y${i} = y${i}`)], 'open', { slot: 0, generation: 1, id: i + 1 });
+      at.outcomes.set(`step ${i}`, { status: 'open', tactic: `step ${i}`, stateId: node.stateId, goals: node.goals, duplicate: false, cached: false, messages: [] });
+      expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [at.stateId, node.stateId] }], epoch)).toBe(true);
+      expect(a.lastSave).toMatchObject({ fieldsSet: 4, fieldsDeleted: 0 }); // parent, child, edge, proof counter
+      at = node;
+    }
+    // A duplicate (an edge back into the root) and a failure: the edge, the failure, the parent's outcome.
+    tree.addChild(at, 'back', [goal('1 = 1')], 'open', { slot: 0, generation: 1, id: 99 });
+    tree.addFailure(at, 'bad', 'nope');
+    at.outcomes.set('bad', { status: 'failed', tactic: 'bad', error: 'nope', messages: [], cached: false });
+    expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [at.stateId] }], epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(3);
+    // What another node loads equals the tree, field for field as a whole save would write.
+    const loaded = (await b.claim('ses_5')).snapshot!;
+    expect(loaded.proofs[0]).toEqual(tree.toJSON());
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('a session of thousands of nodes is saved whole and loaded back (fields go to Redis in chunks)', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_big', 'ses_6', 'header', 'theorem t : 1 = 1');
+    let at = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    for (let i = 1; i < 3000; i++) at = tree.addChild(at, `t${i}`, [goal(`z${i} = z${i}`)], 'open', { slot: 0, generation: 1, id: i }).node;
+    const { epoch } = await a.claim('ses_6');
+    expect(await a.save({ id: 'ses_6', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(2 + 3000 + 2999);
+    expect((await b.claim('ses_6')).snapshot!.proofs[0]).toEqual(tree.toJSON());
+  } finally {
+    a.close();
+    b.close();
+  }
+});
