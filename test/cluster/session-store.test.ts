@@ -1,6 +1,8 @@
 /**
  * The Redis session store (real redis-server, no Lean): snapshots round-trip, a claim by
- * another node increases the epoch and the old owner's saves are refused, delete forgets.
+ * another node increases the epoch and the old owner's saves are refused, delete forgets; a
+ * change writes only the fields it changed (counted by the store, read back from the hash),
+ * `saveChanges` serializes only what a step touched, big sessions go in chunks.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RedisSessionStore } from '../../server/cluster/session-store.js';
