@@ -176,6 +176,7 @@ export const ApiErrors = {
   Overloaded: { code: 'overloaded', rpcCode: -32012, httpStatus: 503, message: 'the request queue is full; retry after data.retryAfterMs' },
   ShuttingDown: { code: 'shutting_down', rpcCode: -32013, httpStatus: 503, message: 'the server is shutting down' },
   ClusterUnavailable: { code: 'cluster_unavailable', rpcCode: -32014, httpStatus: 503, message: "the cluster's Redis is unreachable; retry after data.retryAfterMs" },
+  UnknownBatch: { code: 'unknown_batch', rpcCode: -32015, httpStatus: 404, message: 'unknown or expired batch' },
   RateLimited: { code: 'rate_limited', rpcCode: -32029, httpStatus: 429, message: 'too many requests' },
   // HTTP only (no WebSocket request gets these; the JSON-RPC codes are reserved for them).
   Unauthorized: { code: 'unauthorized', rpcCode: -32030, httpStatus: 401, message: 'a valid bearer token is required' },

@@ -28,13 +28,16 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
+/** A batch id (cluster mode): letters, digits, `_ . -`, at most 128. */
+export const BatchId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - (at most 128)');
+
 /** The body of `POST /v1/check`. */
 export const CheckRequest = z
   .object({
     items: z.array(CheckItem).min(1).max(100_000),
     allowedAxioms: z.array(z.string()).optional(),
     /** Cluster mode: an idempotency key; re-submitting it returns the recorded results and runs only unanswered items. */
-    batchId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - (at most 128)').optional(),
+    batchId: BatchId.optional(),
   })
   .strict();
 export type CheckRequest = z.infer<typeof CheckRequest>;
@@ -55,6 +58,20 @@ export type CheckSummary = z.infer<typeof CheckSummary>;
 /** The answer to a small (not streamed) `POST /v1/check`: results in item order and the counts. */
 export const CheckResponse = z.object({ results: z.array(CheckResult), summary: CheckSummary });
 export type CheckResponse = z.infer<typeof CheckResponse>;
+
+/** The path parameters of `GET /v1/check/{batchId}`. */
+export const BatchParams = z.object({ batchId: BatchId });
+
+/** The last NDJSON line of a streamed batch: the counts (and, in cluster mode, the batch id). */
+export const CheckStreamEnd = z.object({ summary: CheckSummary, batchId: z.string().optional() });
+export type CheckStreamEnd = z.infer<typeof CheckStreamEnd>;
+
+/**
+ * One NDJSON line of `GET /v1/check/{batchId}` (and of a streamed `POST /v1/check`): an item's
+ * result, or the closing `{summary, batchId}`.
+ */
+export const CheckStreamLine = z.union([CheckResult, CheckStreamEnd]);
+export type CheckStreamLine = z.infer<typeof CheckStreamLine>;
 
 /** The query of `POST /v1/check`: `stream=true` asks for NDJSON (one result per line, then `{summary}`). */
 export const CheckQuery = z.object({ stream: z.string().optional().describe('`true`: stream NDJSON, one result per line as items finish, then `{"summary": …}`') });

@@ -35,7 +35,7 @@ const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 await ensureWebPage((l) => log.info(`setup: ${l}`)).catch((e: unknown) => log.error({ err: e }, 'the debugger page could not be built'));
 const pool = createPool(spec, config, log);
 void pool.start();
-const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
+const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, affinity: config.clusterHeaderAffinity, affinityMinItems: config.clusterAffinityMinItems, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
 cluster?.start(pool.ready());
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));

@@ -10,7 +10,7 @@ import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
 import { splitHeader } from '../check/header-split.js';
 import { jobId, parseResultEntry, type ItemJob, type ItemResult } from './jobs.js';
-import { CHECK_QUEUE, KEY_PREFIX, RECORD_RESULT_LUA, failFastConnection, keys, sha256, waitingConnection } from './redis.js';
+import { CHECK_QUEUE, KEY_PREFIX, RECORD_RESULT_LUA, failFastConnection, headerQueue, keys, sha256, waitingConnection } from './redis.js';
 
 /** Settings of the producer side. */
 export interface BatchOptions {
@@ -21,6 +21,9 @@ export interface BatchOptions {
   attempts: number;
   /** How long results, headers and finished jobs are kept (seconds). */
   retentionS: number;
+  /** Header affinity: items of a header used by at least `affinityMinItems` items of the batch go to that header's queue. */
+  affinity: boolean;
+  affinityMinItems: number;
   /** Workers alive in the cluster (for the retry hint). */
   clusterWorkers: () => Promise<number>;
   logger?: Logger;
@@ -36,14 +39,46 @@ export function clusterUnavailable(e: unknown): ApiError {
 export class ClusterBatches {
   private readonly cmd: Redis;
   readonly queue: Queue;
+  private readonly queues = new Map<string, Queue>();
   /** Moving average of an item's run time (ms), for the retry hint. */
   private avgItemMs = 2000;
 
   constructor(private readonly opts: BatchOptions) {
     this.cmd = failFastConnection(opts.url);
     this.cmd.on('error', () => undefined); // reported through requests and /health
-    this.queue = new Queue(CHECK_QUEUE, { connection: this.cmd, prefix: KEY_PREFIX });
-    this.queue.on('error', () => undefined);
+    this.queue = this.queueNamed(CHECK_QUEUE);
+  }
+
+  private queueNamed(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.cmd, prefix: KEY_PREFIX });
+      q.on('error', () => undefined);
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** The queues in use: the general one and every registered header queue. */
+  private async allQueues(): Promise<Queue[]> {
+    const names = await this.cmd.zrange(keys.headerQueues, 0, -1);
+    return [this.queue, ...names.map((n) => this.queueNamed(n))];
+  }
+
+  /** Job counts summed over the queues. */
+  private async counts(...states: ('wait' | 'prioritized' | 'delayed' | 'paused' | 'active' | 'completed' | 'failed')[]): Promise<Record<string, number>> {
+    const all = await Promise.all((await this.allQueues()).map((q) => q.getJobCounts(...states)));
+    const sum: Record<string, number> = {};
+    for (const c of all) for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
+    return sum;
+  }
+
+  /** Which queue each item goes to: its header's queue (a whole file's: its import lines) when affinity is on and the header is hot in this batch, else the general one. */
+  private queueOf(items: readonly CheckItem[]): string[] {
+    const hashes = items.map((i) => sha256(headerOf(i)));
+    const uses = new Map<string, number>();
+    for (const h of hashes) if (h) uses.set(h, (uses.get(h) ?? 0) + 1);
+    return hashes.map((h) => (this.opts.affinity && h && uses.get(h)! >= this.opts.affinityMinItems ? headerQueue(h) : CHECK_QUEUE));
   }
 
   /** Whether the request connection to Redis is up. */
@@ -61,7 +96,9 @@ export class ClusterBatches {
     if (!this.redisUp) throw clusterUnavailable(new Error(`connection ${this.cmd.status}`));
     try {
       const fingerprint = sha256(JSON.stringify(items.map((i) => i.id)));
-      const meta = JSON.stringify({ total: items.length, fingerprint });
+      const queueOf = this.queueOf(items);
+      const queueNames = [...new Set(queueOf)];
+      const meta = JSON.stringify({ total: items.length, fingerprint, queues: queueNames });
       const ttl = this.opts.retentionS;
       const created = await this.cmd.set(keys.batchMeta(batchId), meta, 'EX', ttl, 'NX');
       let done = new Set<string>();
@@ -70,7 +107,7 @@ export class ClusterBatches {
         if (old.fingerprint !== fingerprint) throw new ApiError(ApiErrors.InvalidParams, `batch id ${batchId} was already used for a different list of items`);
         done = new Set(await this.cmd.hkeys(keys.batchDone(batchId)));
       } else {
-        const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'paused');
+        const counts = await this.counts('wait', 'prioritized', 'delayed', 'paused');
         const waiting = Object.values(counts).reduce((a, b) => a + b, 0);
         if (waiting + items.length > this.opts.maxQueue) {
           await this.cmd.del(keys.batchMeta(batchId));
@@ -80,7 +117,7 @@ export class ClusterBatches {
         }
       }
       const headers = new Map<string, string>();
-      const jobs = [];
+      const jobs = new Map<string, Parameters<Queue['addBulk']>[0]>();
       const acceptedAt = Date.now();
       for (const [index, item] of items.entries()) {
         if (done.has(String(index))) continue;
@@ -90,7 +127,9 @@ export class ClusterBatches {
           headers.set(hash, item.header);
           data = { batchId, index, item: { ...item, header: '' }, headerHash: hash, allowedAxioms, acceptedAt };
         } else data = { batchId, index, item, allowedAxioms, acceptedAt };
-        jobs.push({
+        const queue = queueOf[index]!;
+        if (!jobs.has(queue)) jobs.set(queue, []);
+        jobs.get(queue)!.push({
           name: 'item',
           data,
           opts: {
@@ -104,10 +143,27 @@ export class ClusterBatches {
       }
       // Headers first: a job never runs before its header is stored.
       for (const [hash, text] of headers) await this.cmd.set(keys.header(hash), text, 'EX', ttl);
-      for (let k = 0; k < jobs.length; k += 1000) await this.queue.addBulk(jobs.slice(k, k + 1000));
-      return { resubmitted: !created, enqueued: jobs.length };
+      let enqueued = 0;
+      for (const [queue, list] of jobs) {
+        if (queue !== CHECK_QUEUE) await this.cmd.zadd(keys.headerQueues, Date.now(), queue);
+        for (let k = 0; k < list.length; k += 1000) await this.queueNamed(queue).addBulk(list.slice(k, k + 1000));
+        enqueued += list.length;
+      }
+      if (enqueued) await this.cmd.publish(keys.wake, batchId);
+      return { resubmitted: !created, enqueued };
     } catch (e) {
       if (e instanceof ApiError) throw e;
+      throw clusterUnavailable(e);
+    }
+  }
+
+  /** How many items a batch has; undefined if no such batch is stored (never submitted, or expired). Throws `cluster_unavailable`. */
+  async batchTotal(batchId: string): Promise<number | undefined> {
+    if (!this.redisUp) throw clusterUnavailable(new Error(`connection ${this.cmd.status}`));
+    try {
+      const meta = await this.cmd.get(keys.batchMeta(batchId));
+      return meta === null ? undefined : (JSON.parse(meta) as { total: number }).total;
+    } catch (e) {
       throw clusterUnavailable(e);
     }
   }
@@ -156,11 +212,14 @@ export class ClusterBatches {
 
   /** Items whose job failed for good or vanished get an `error` result (recorded once, like any result). */
   private async answerLostJobs(batchId: string, total: number, seen: Set<number>): Promise<void> {
+    const meta = JSON.parse((await this.cmd.get(keys.batchMeta(batchId))) ?? '{}') as { queues?: string[] };
+    const queues = (meta.queues ?? [CHECK_QUEUE]).map((n) => this.queueNamed(n));
     let checked = 0;
     for (let index = 0; index < total && checked < 200; index++) {
       if (seen.has(index)) continue;
       checked++;
-      const job = await this.queue.getJob(jobId(batchId, index));
+      let job: Awaited<ReturnType<Queue['getJob']>>;
+      for (const q of queues) if ((job = await q.getJob(jobId(batchId, index)))) break;
       const state = job ? await job.getState() : 'missing';
       if (state !== 'failed' && state !== 'missing') continue;
       const why = job?.failedReason ? `the job failed on every attempt: ${job.failedReason}` : 'the job was lost';
@@ -173,12 +232,12 @@ export class ClusterBatches {
 
   /** Job counts of the queue (for /health and /metrics). */
   async depth(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    return this.counts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
   }
 
   /** Close the connections. */
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.cmd.disconnect();
   }
 }

@@ -30,6 +30,10 @@ export interface ClusterOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   nodeId?: string;
+  /** Header affinity across nodes (default on): hot headers get their own queue, nodes take first from headers they ran. */
+  affinity?: boolean;
+  /** Items of one header in a batch from which the header gets its own queue (default 2). */
+  affinityMinItems?: number;
   /** How long a session is kept in Redis after its last change (its TTL). */
   sessionTtlMs?: number;
   logger?: Logger;
@@ -54,7 +58,7 @@ export interface ClusterView {
   queue: Record<string, number>;
   retried: number;
   stalled: number;
-  thisNode: { ran: number; recorded: number; duplicates: number; retried: number; infraFailures: number };
+  thisNode: { ran: number; recorded: number; duplicates: number; retried: number; infraFailures: number; picks: { own: number; general: number; other: number } };
 }
 
 /** Pool counts the heartbeat reports. */
@@ -85,10 +89,12 @@ export class ClusterNode {
     const retentionS = opts.retentionS ?? 3600;
     this.conn = waitingConnection(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.conn.on('error', () => undefined);
-    this.batches = new ClusterBatches({ url: opts.url, maxQueue: opts.maxQueue, attempts: opts.attempts ?? 3, retentionS, clusterWorkers: async () => (await this.nodes()).reduce((n, b) => n + b.ready, 0), logger: opts.logger });
+    this.batches = new ClusterBatches({ url: opts.url, maxQueue: opts.maxQueue, attempts: opts.attempts ?? 3, retentionS, affinity: opts.affinity ?? true, affinityMinItems: opts.affinityMinItems ?? 2, clusterWorkers: async () => (await this.nodes()).reduce((n, b) => n + b.ready, 0), logger: opts.logger });
     this.sessions = new RedisSessionStore(opts.url, opts.sessionTtlMs ?? 600_000);
     this.consumer = new ClusterConsumer({
       url: opts.url,
+      nodeId: this.nodeId,
+      affinity: opts.affinity ?? true,
       runItem,
       capacity: () => pool.stats().ready,
       retentionS,
@@ -131,8 +137,8 @@ export class ClusterNode {
 
   /** The cluster view; `redis: 'down'` (and empty figures) while Redis is unreachable. */
   async view(): Promise<ClusterView> {
-    const { ran, recorded, duplicates, retried, infraFailures } = this.consumer.stats;
-    const thisNode = { ran, recorded, duplicates, retried, infraFailures };
+    const { ran, recorded, duplicates, retried, infraFailures, picks } = this.consumer.stats;
+    const thisNode = { ran, recorded, duplicates, retried, infraFailures, picks: { ...picks } };
     try {
       if (this.conn.status !== 'ready') throw new Error('down');
       const [nodes, queue, counters] = await Promise.all([this.nodes(), this.batches.depth(), this.conn.hgetall(keys.counters)]);
@@ -176,5 +182,8 @@ export function clusterGauges(v: ClusterView): Record<string, number> {
     cluster_retried: v.retried,
     cluster_stalled: v.stalled,
     cluster_node_items_ran: v.thisNode.ran,
+    cluster_node_picks_own_header: v.thisNode.picks.own,
+    cluster_node_picks_general: v.thisNode.picks.general,
+    cluster_node_picks_other_header: v.thisNode.picks.other,
   };
 }

@@ -5,7 +5,7 @@
  * NDJSON line per item then `{summary, batchId}` — with `summary.retried` added.
  */
 import type { FastifyReply } from 'fastify';
-import { ApiError } from '../../protocol/api.js';
+import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckItem, CheckRequest, CheckResult, CheckSummary } from '../../protocol/check.js';
 import type { ItemResult } from './jobs.js';
 
@@ -13,6 +13,7 @@ import type { ItemResult } from './jobs.js';
 export interface ClusterChecks {
   submit(batchId: string, items: readonly CheckItem[], allowedAxioms: string[] | undefined): Promise<{ resubmitted: boolean; enqueued: number }>;
   results(batchId: string, total: number, gone: () => boolean): AsyncGenerator<ItemResult>;
+  batchTotal(batchId: string): Promise<number | undefined>;
 }
 
 /** Counters the route updates. */
@@ -56,6 +57,27 @@ export async function runClusterCheck(
     finished.push(r.result);
     if (r.retried) retried += 1;
     metrics.verdicts.inc({ verdict: r.result.verdict });
+    reply.raw.write(JSON.stringify(r.result) + '\n');
+  }
+  reply.raw.end(JSON.stringify({ summary: { ...summarize(finished), retried }, batchId }) + '\n');
+  return reply;
+}
+
+/**
+ * `GET /v1/check/{batchId}`: a batch's results from any node, as NDJSON — every item once (the
+ * ones recorded already first, then the rest as they finish), then `{summary, batchId}`. For a
+ * client whose `POST` connection (or the node holding it) was lost. Throws `unknown_batch` when
+ * no such batch is stored, `cluster_unavailable` while Redis is unreachable.
+ */
+export async function followClusterBatch(reply: FastifyReply, cluster: ClusterChecks, batchId: string, summarize: (results: readonly CheckResult[]) => CheckSummary): Promise<FastifyReply> {
+  const total = await cluster.batchTotal(batchId);
+  if (total === undefined) throw new ApiError(ApiErrors.UnknownBatch, `unknown batch ${batchId}: never submitted, or its results expired`);
+  reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  const finished: CheckResult[] = [];
+  let retried = 0;
+  for await (const r of cluster.results(batchId, total, () => reply.raw.destroyed)) {
+    finished.push(r.result);
+    if (r.retried) retried += 1;
     reply.raw.write(JSON.stringify(r.result) + '\n');
   }
   reply.raw.end(JSON.stringify({ summary: { ...summarize(finished), retried }, batchId }) + '\n');

@@ -8,8 +8,13 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 /** Prefix of every key the cluster writes (BullMQ's own keys use it too). */
 export const KEY_PREFIX = 'leanenv';
-/** The BullMQ queue of batch-check items. */
+/** The general BullMQ queue of batch-check items (items without a hot header, or all items with affinity off). */
 export const CHECK_QUEUE = 'check';
+
+/** The BullMQ queue of one hot header's items (header affinity): `check-h-<first 16 hex of its sha256>`. */
+export function headerQueue(hash: string): string {
+  return `${CHECK_QUEUE}-h-${hash.slice(0, 16)}`;
+}
 
 /** Key names. */
 export const keys = {
@@ -27,6 +32,10 @@ export const keys = {
   node: (nodeId: string) => `${KEY_PREFIX}:node:${nodeId}`,
   /** Sorted set of node ids by their last heartbeat (ms): the live nodes without scanning the keyspace. */
   nodes: `${KEY_PREFIX}:nodes`,
+  /** Sorted set of header queues by when a batch last added items to them (ms): the queues nodes consume besides the general one. */
+  headerQueues: `${KEY_PREFIX}:header-queues`,
+  /** Pub/sub channel a producer publishes on after adding jobs: idle consumers wake at once instead of at their next poll. */
+  wake: `${KEY_PREFIX}:wake`,
   /** Cluster-wide counters (retried items, stalled jobs). */
   counters: `${KEY_PREFIX}:counters`,
 };

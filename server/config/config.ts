@@ -96,6 +96,10 @@ export const ConfigSchema = z.object({
   redis: z.string().url().optional(),
   /** Cluster mode: batch items waiting in the cluster queue beyond which a new batch gets `overloaded`. */
   clusterMaxQueue: z.number().int().min(1).default(100_000),
+  /** Cluster mode: header affinity across nodes (hot headers get their own queue; a node takes first from the headers it ran). */
+  clusterHeaderAffinity: z.boolean().default(true),
+  /** Cluster mode: items of one header in a batch from which that header gets its own queue. */
+  clusterAffinityMinItems: z.number().int().min(1).default(2),
   /** Address to listen on (environment: HOST). */
   host: z.string().default('127.0.0.1'),
   /** Bearer token for HTTP and WebSocket; required when `host` is not loopback. */

@@ -4,12 +4,13 @@
  * as there are workers, each on a worker that has its header imported when one is free.
  * Small batches get `{results, summary}` in item order; large ones (more than
  * `streamThreshold` items, or `?stream=true`, or `Accept: application/x-ndjson`) stream one
- * NDJSON line per item as it finishes, then a summary line.
+ * NDJSON line per item as it finishes, then a summary line. `GET /v1/check/{batchId}` (cluster
+ * mode) streams a submitted batch's results from any node.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
-import { CheckQuery, CheckRequest, CheckResponse, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
+import { BatchParams, CheckQuery, CheckRequest, CheckResponse, CheckStreamLine, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
 import { checkItem, ReferenceError } from '../check/checker.js';
 import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
@@ -17,7 +18,7 @@ import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.
 import type { ServerMetrics } from './metrics.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { httpErrorResponses } from './openapi.js';
-import { runClusterCheck, type ClusterChecks } from '../cluster/http-check.js';
+import { followClusterBatch, runClusterCheck, type ClusterChecks } from '../cluster/http-check.js';
 
 /** Counts per verdict. */
 export function summarize(results: readonly CheckResult[]): CheckSummary {
@@ -108,5 +109,17 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
       reply.raw.end(JSON.stringify({ summary: summarize(results) }) + '\n');
       return reply;
     });
+  });
+
+  const followSchema = {
+    summary: "A batch's results, from any node (cluster mode)",
+    description:
+      'Streams NDJSON (`application/x-ndjson`): one result per item, each item exactly once — the results recorded already, then the others as nodes finish them — then `{"summary": …, "batchId": …}`. For a client whose `POST /v1/check` connection, or the node holding it, was lost: ask any node. Batches are kept one hour. Each line is a `CheckStreamLine`.',
+    params: BatchParams,
+    response: { 200: { description: 'NDJSON: one `CheckStreamLine` per line', content: { 'application/x-ndjson': { schema: CheckStreamLine } } }, ...httpErrorResponses(ApiErrors.UnknownBatch, ApiErrors.InvalidParams, ApiErrors.Unauthorized, ApiErrors.RateLimited, ApiErrors.ClusterUnavailable) },
+  };
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/check/:batchId', { schema: followSchema }, async (req, reply) => {
+    if (!opts.cluster) throw new ApiError(ApiErrors.UnknownBatch, `unknown batch ${req.params.batchId}: batches are stored only in cluster mode (REDIS_URL); on one node results come back on the POST's connection only`);
+    return followClusterBatch(reply, opts.cluster, req.params.batchId, summarize);
   });
 }

@@ -48,6 +48,11 @@ export interface SerializedProofTree {
   failed?: { from: string; tactic: string; error: string }[];
 }
 
+/** A node as stored: everything but where its state lives on a worker. */
+export function serializeNode({ worker: _w, outcomes, ...n }: ProofNode): SerializedProofTree['nodes'][number] {
+  return { ...n, outcomes: [...outcomes] };
+}
+
 /** One proof: its statement, header and nodes. */
 export class ProofTree {
   readonly nodes = new Map<string, ProofNode>();
@@ -109,10 +114,14 @@ export class ProofTree {
     return { node, duplicate: false };
   }
 
+  /** The tree's own fields as stored (without nodes, edges and failed attempts). */
+  meta(): Omit<SerializedProofTree, 'nodes' | 'edges' | 'failed'> {
+    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter };
+  }
+
   /** The tree without worker locations (states are rebuilt by replay wherever it is loaded). */
   toJSON(): SerializedProofTree {
-    const nodes = [...this.nodes.values()].map(({ worker: _w, outcomes, ...n }) => ({ ...n, outcomes: [...outcomes] }));
-    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter, nodes, edges: [...this.edges], failed: [...this.failed] };
+    return { ...this.meta(), nodes: [...this.nodes.values()].map(serializeNode), edges: [...this.edges], failed: [...this.failed] };
   }
 
   /** Rebuild a stored tree; no state lives on a worker yet. */

@@ -13,7 +13,7 @@ import { verifySolvedState } from '../check/verify-state.js';
 import { statementInHeader } from '../check/reference.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
-import type { SessionStore } from './store.js';
+import type { SessionChange, SessionStore } from './store.js';
 import { SessionWatchers, type TreeListener } from './watchers.js';
 
 /** A session: its header, proofs and expiry. */
@@ -117,12 +117,17 @@ export class SessionRegistry {
     this.sessions.set(s.id, s);
   }
 
-  /** Cluster mode: save the session; if another node has claimed it since, it is dropped here and the request refused. */
-  private async persist(s: Session): Promise<void> {
+  /**
+   * Cluster mode: save the session — only what `changes` touched when given (the store sends
+   * only changed fields either way); if another node has claimed it since, it is dropped here
+   * and the request refused.
+   */
+  private async persist(s: Session, changes?: SessionChange[]): Promise<void> {
     const store = this.opts.store;
     if (!store) return;
-    const proofs = [...s.proofs].flatMap((id) => (this.proofs.has(id) ? [this.proofs.get(id)!.toJSON()] : []));
-    if (await store.save({ id: s.id, header: s.header, proofs }, s.epoch ?? 0)) return;
+    const trees = [...s.proofs].flatMap((id) => (this.proofs.has(id) ? [this.proofs.get(id)!] : []));
+    const saved = changes ? await store.saveChanges({ id: s.id, header: s.header }, trees, changes, s.epoch ?? 0) : await store.save({ id: s.id, header: s.header, proofs: trees.map((t) => t.toJSON()) }, s.epoch ?? 0);
+    if (saved) return;
     this.forget(s);
     throw new ApiError(ApiErrors.UnknownSession, `session ${s.id} was resumed on another node; resume it again to continue here`);
   }
@@ -218,7 +223,7 @@ export class SessionRegistry {
     this.states.set(root.stateId, root);
     s.proofs.add(tree.proofId);
     this.changed(tree, { nodes: [root] });
-    await this.persist(s);
+    await this.persist(s, [{ proofId: tree.proofId, stateIds: [root.stateId] }]);
     return this.view(root);
   }
 
@@ -289,7 +294,8 @@ export class SessionRegistry {
       return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
     });
     node.outcomes.set(tactic, outcome);
-    await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId));
+    const stateIds = outcome.status === 'failed' || outcome.duplicate ? [node.stateId] : [node.stateId, outcome.stateId];
+    await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId), [{ proofId: node.proofId, stateIds }]);
     return outcome;
   }
 

@@ -8,13 +8,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { CheckItem } from '../../server/check/checker.js';
-import { ClusterNode, poolItemRunner } from '../../server/cluster/cluster.js';
+import type { ClusterNode } from '../../server/cluster/cluster.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
-import { WorkerPool } from '../../server/pool/worker-pool.js';
+import type { WorkerPool } from '../../server/pool/worker-pool.js';
 import { TestRedis } from '../support/redis.js';
 import { build } from '../../server/app.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset } from '../support/lean.js';
+import { benchAffinity, type AffinityScenario } from './cluster-affinity.js';
+import { batchRate, startNodes } from './cluster-nodes.js';
 
 /** What the cluster part of the bench measured. */
 export interface ClusterBenchResult {
@@ -33,47 +35,15 @@ export interface ClusterBenchResult {
   firstStepAfterResumeMs: number;
   /** The same kind of step on node A, for comparison. */
   stepOnOwnerMs: number;
+  /** Header affinity across nodes, on vs off (cluster-affinity.ts). */
+  affinity: AffinityScenario[];
 }
 
-/** The worker, with dispose() a no-op: the bench pool owns it. */
-function borrowed(w: LeanWorker): LeanWorker {
-  return new Proxy(w, {
-    get: (t, k) => {
-      if (k === 'dispose') return async () => undefined;
-      const v = Reflect.get(t, k, t) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-    },
-  });
-}
-
-/** Start one node per group of workers on `url`; resolves once each consumer runs. */
-async function startNodes(url: string, groups: LeanWorker[][]): Promise<{ nodes: ClusterNode[]; pools: WorkerPool<LeanWorker>[]; close: () => Promise<void> }> {
-  const pools = groups.map((g) => {
-    const queue = g.map(borrowed);
-    return new WorkerPool<LeanWorker>({ size: g.length, spawn: async () => queue.shift()!, maxQueue: 10_000, maxQueuePerTenant: 10_000 });
-  });
-  await Promise.all(pools.map((p) => p.start()));
-  const nodes = pools.map((p) => new ClusterNode(p, poolItemRunner(p), { url, maxQueue: 1_000_000 }));
-  nodes.forEach((n, i) => n.start(pools[i]!.ready()));
-  await new Promise((r) => setTimeout(r, 500));
-  return {
-    nodes,
-    pools,
-    close: async () => {
-      await Promise.all(nodes.map((n) => n.close(10_000)));
-      await Promise.all(pools.map((p) => p.close()));
-    },
-  };
-}
-
-/** Items per second of one batch submitted to the first node. */
-async function batchRate(node: ClusterNode, items: CheckItem[], batchId: string): Promise<number> {
-  const t0 = performance.now();
-  await node.batches.submit(batchId, items, undefined);
-  let n = 0;
-  for await (const _ of node.batches.results(batchId, items.length, () => false)) n++;
-  return n / ((performance.now() - t0) / 1000);
-}
+/** The affinity scenarios the bench runs: fewer distinct headers than a worker keeps (8), and more. */
+export const AFFINITY_SCENARIOS = [
+  { headers: 4, perHeader: 6 },
+  { headers: 12, perHeader: 3 },
+];
 
 /** Open a session on node A (over the WebSocket API), take a step, resume it on node B and take the next step there. */
 async function resumeTimes(nodes: ClusterNode[], pools: WorkerPool<LeanWorker>[]): Promise<{ resumeOnOtherNodeMs: number; firstStepAfterResumeMs: number; stepOnOwnerMs: number }> {
@@ -126,8 +96,10 @@ export async function benchCluster(workers: LeanWorker[], items: CheckItem[], po
     }
     const resume = await resumeTimes(many.nodes, many.pools);
     await many.close();
+    const affinity = await benchAffinity(workers, items, AFFINITY_SCENARIOS);
     return {
       ...resume,
+      affinity,
       workers: workers.length,
       checks: items.length,
       itemsPerSecOneNode: rateOne,

@@ -29,6 +29,7 @@ import { benchPool } from './throughput.js';
 import { coldStartBreakdown, type ColdStartBreakdown } from './cold-start.js';
 import { benchSparePromotion } from './spare-promotion.js';
 import { benchSearch, searchRows } from './search.js';
+import { affinityRows } from './cluster-affinity.js';
 
 const quick = process.argv.includes('--quick');
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
@@ -207,6 +208,7 @@ if (cb) {
     [`cluster: ${cb.workers} nodes x 1 worker`, `${cb.itemsPerSecNodes.toFixed(2)} items/s (${cb.nodesOverPool.toFixed(2)}x the single-node pool, goal >= 0.9)`],
     ['cluster: latency added by the queue p50 / p95', `${r1(cb.addedLatencyMs.p50)} / ${r1(cb.addedLatencyMs.p95)} ms`],
     ['cluster: session resumed on another node', `${r1(cb.resumeOnOtherNodeMs)} ms; first step there (replay) ${r1(cb.firstStepAfterResumeMs)} ms vs ${r1(cb.stepOnOwnerMs)} ms on the owner`],
+    ...affinityRows(cb.affinity),
   );
 }
 console.log(table.toString());

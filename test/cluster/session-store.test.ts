@@ -1,6 +1,8 @@
 /**
  * The Redis session store (real redis-server, no Lean): snapshots round-trip, a claim by
- * another node increases the epoch and the old owner's saves are refused, delete forgets.
+ * another node increases the epoch and the old owner's saves are refused, delete forgets; a
+ * change writes only the fields it changed (counted by the store, read back from the hash),
+ * `saveChanges` serializes only what a step touched, big sessions go in chunks.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RedisSessionStore } from '../../server/cluster/session-store.js';
@@ -70,5 +72,115 @@ test('while Redis is down a session cannot be claimed: cluster_unavailable, not 
     }
   } finally {
     a.close();
+  }
+});
+
+test('a change writes only what changed: the parent node, the new node, one edge and the proof counter', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  const c = redis.client();
+  try {
+    const tree = new ProofTree('prf_y', 'ses_3', 'header', 'theorem t : 1 = 1');
+    const root = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    let at = root;
+    for (let i = 0; i < 30; i++) at = tree.addChild(at, `step ${i}`, [goal(`x${i} = x${i}`)], 'open', { slot: 0, generation: 1, id: i + 1 }).node;
+    const { epoch } = await a.claim('ses_3');
+    expect(await a.save({ id: 'ses_3', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    const full = a.lastSave;
+    expect(full.fieldsSet).toBe(1 + 1 + 31 + 30); // session, proof, nodes, edges
+    expect(await c.hlen('leanenv:session:{ses_3}:fields')).toBe(63);
+
+    // One more step: the parent gains an outcome, a child and an edge appear, the counter moves.
+    const { node: done } = tree.addChild(at, 'rfl', [], 'solved', { slot: 0, generation: 1, id: 99 });
+    at.outcomes.set('rfl', { status: 'solved', tactic: 'rfl', stateId: done.stateId, goals: [], duplicate: false, cached: false, messages: [] });
+    tree.addFailure(at, 'bad', 'unknown tactic');
+    expect(await a.save({ id: 'ses_3', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    expect(a.lastSave).toMatchObject({ fieldsSet: 5, fieldsDeleted: 0 });
+    expect(a.lastSave.bytes).toBeLessThan(full.bytes / 5);
+    expect(await c.hget('leanenv:session:{ses_3}:fields', `n:${done.stateId}`)).toContain('"solved"');
+
+    // Another node loads the whole tree from the fields, in order.
+    const loaded = ProofTree.fromJSON((await b.claim('ses_3')).snapshot!.proofs[0]!);
+    expect([...loaded.nodes.keys()]).toEqual([...tree.nodes.keys()]);
+    expect(loaded.edges).toEqual(tree.edges);
+    expect(loaded.failed).toEqual(tree.failed);
+    expect(loaded.nodes.get(at.stateId)!.outcomes.get('rfl')).toMatchObject({ stateId: done.stateId });
+    // The old owner's delta is refused (epoch compare-and-set) and writes nothing.
+    tree.addChild(done, 'extra', [goal('x')], 'open', { slot: 0, generation: 1, id: 100 });
+    expect(await a.save({ id: 'ses_3', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(false);
+    expect(await c.hlen('leanenv:session:{ses_3}:fields')).toBe(63 + 3);
+  } finally {
+    a.close();
+    b.close();
+    c.disconnect();
+  }
+});
+
+test('a delta onto a hash that is gone (expired, lost) is sent again whole', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const c = redis.client();
+  try {
+    const tree = new ProofTree('prf_z', 'ses_4', 'header', 'theorem t : 1 = 1');
+    const root = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    const { epoch } = await a.claim('ses_4');
+    expect(await a.save({ id: 'ses_4', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    await c.del('leanenv:session:{ses_4}:fields');
+    tree.addChild(root, 'skip', [goal('2 = 2')], 'open', { slot: 0, generation: 1, id: 1 });
+    expect(await a.save({ id: 'ses_4', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(5);
+    expect(await c.hlen('leanenv:session:{ses_4}:fields')).toBe(5);
+  } finally {
+    a.close();
+    c.disconnect();
+  }
+});
+
+test('saveChanges serializes only what a step touched and stores the same fields as a whole save', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_w', 'ses_5', 'header', 'theorem t : 1 = 1');
+    const root = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    const { epoch } = await a.claim('ses_5');
+    // No copy yet beyond the empty claim: the first change goes whole.
+    expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [root.stateId] }], epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(3);
+    let at = root;
+    for (let i = 0; i < 20; i++) {
+      const { node } = tree.addChild(at, `step ${i}`, [goal(`y${i} = y${i}`)], 'open', { slot: 0, generation: 1, id: i + 1 });
+      at.outcomes.set(`step ${i}`, { status: 'open', tactic: `step ${i}`, stateId: node.stateId, goals: node.goals, duplicate: false, cached: false, messages: [] });
+      expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [at.stateId, node.stateId] }], epoch)).toBe(true);
+      expect(a.lastSave).toMatchObject({ fieldsSet: 4, fieldsDeleted: 0 }); // parent, child, edge, proof counter
+      at = node;
+    }
+    // A duplicate (an edge back into the root) and a failure: the edge, the failure, the parent's outcome.
+    tree.addChild(at, 'back', [goal('1 = 1')], 'open', { slot: 0, generation: 1, id: 99 });
+    tree.addFailure(at, 'bad', 'nope');
+    at.outcomes.set('bad', { status: 'failed', tactic: 'bad', error: 'nope', messages: [], cached: false });
+    expect(await a.saveChanges({ id: 'ses_5', header: 'header' }, [tree], [{ proofId: 'prf_w', stateIds: [at.stateId] }], epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(3);
+    // What another node loads equals the tree, field for field as a whole save would write.
+    const loaded = (await b.claim('ses_5')).snapshot!;
+    expect(loaded.proofs[0]).toEqual(tree.toJSON());
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('a session of thousands of nodes is saved whole and loaded back (fields go to Redis in chunks)', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_big', 'ses_6', 'header', 'theorem t : 1 = 1');
+    let at = tree.addRoot([goal('1 = 1')], { slot: 0, generation: 1, id: 0 });
+    for (let i = 1; i < 3000; i++) at = tree.addChild(at, `t${i}`, [goal(`z${i} = z${i}`)], 'open', { slot: 0, generation: 1, id: i }).node;
+    const { epoch } = await a.claim('ses_6');
+    expect(await a.save({ id: 'ses_6', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    expect(a.lastSave.fieldsSet).toBe(2 + 3000 + 2999);
+    expect((await b.claim('ses_6')).snapshot!.proofs[0]).toEqual(tree.toJSON());
+  } finally {
+    a.close();
+    b.close();
   }
 });

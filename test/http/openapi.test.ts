@@ -27,7 +27,7 @@ describe('OpenAPI', () => {
     const doc = r.json() as OpenAPIV3_1.Document;
     await SwaggerParser.validate(structuredClone(doc) as never);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/api/check', '/api/check/', '/health', '/metrics', '/one_pass_verify_batch', '/v1/check', '/verify']);
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/api/check', '/api/check/', '/health', '/metrics', '/one_pass_verify_batch', '/v1/check', '/v1/check/{batchId}', '/verify']);
     const check = doc.paths!['/v1/check']!.post!;
     const body = (check.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema as OpenAPIV3_1.SchemaObject;
     expect(body.required).toEqual(['items']);
@@ -35,6 +35,17 @@ describe('OpenAPI', () => {
     const tooMany = (check.responses!['429'] as OpenAPIV3_1.ResponseObject).content!['application/json']!.schema as OpenAPIV3_1.SchemaObject;
     expect(tooMany.required).toEqual(['error']);
     expect(check.parameters?.map((p) => (p as OpenAPIV3_1.ParameterObject).name)).toEqual(['stream']);
+    const follow = doc.paths!['/v1/check/{batchId}']!.get!;
+    expect(follow.parameters?.map((p) => [(p as OpenAPIV3_1.ParameterObject).name, (p as OpenAPIV3_1.ParameterObject).in])).toEqual([['batchId', 'path']]);
+    expect(Object.keys(follow.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
+    const lines = (follow.responses!['200'] as OpenAPIV3_1.ResponseObject).content!['application/x-ndjson']!.schema as OpenAPIV3_1.SchemaObject;
+    expect(lines.anyOf).toHaveLength(2);
+  });
+
+  test('without a cluster no batch is stored: GET /v1/check/{batchId} is 404 unknown_batch', async () => {
+    const r = await app.inject({ method: 'GET', url: '/v1/check/b_1' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error).toMatchObject({ code: 'unknown_batch', message: expect.stringMatching(/cluster mode/) });
   });
 
   test('/docs serves Swagger UI from local assets (no CDN)', async () => {

@@ -21,6 +21,7 @@ const schemas: Record<string, z.ZodType> = {
   CheckItem: check.CheckItem,
   CheckResult: check.CheckResult,
   CheckSummary: check.CheckSummary,
+  CheckStreamEnd: check.CheckStreamEnd,
 };
 
 const out = {

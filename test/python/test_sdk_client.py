@@ -102,6 +102,13 @@ def test_check_streams_results_and_summary(client: Client) -> None:
         list(client.check([{"id": "", "code": "x"}]))  # validated before sending
 
 
+def test_batch_results_of_an_unknown_batch_raise_unknown_batch(client: Client) -> None:
+    # This server runs without Redis: it stores no batch, so any id is unknown (404 unknown_batch).
+    with pytest.raises(leanenv.errors.UnknownBatch) as e:
+        list(client.batch_results("b_nope"))
+    assert e.value.http_status == 404 and "cluster mode" in e.value.message
+
+
 def test_best_first_example_finds_and_verifies_a_proof(client: Client) -> None:
     spec = importlib.util.spec_from_file_location("best_first", ROOT / "client/python/examples/best_first.py")
     assert spec and spec.loader

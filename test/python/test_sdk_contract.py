@@ -78,6 +78,7 @@ PAIRS = {
     "CheckItem": models.CheckItem,
     "CheckResult": models.CheckResult,
     "CheckSummary": models.CheckSummary,
+    "CheckStreamEnd": models.CheckStreamEnd,
 }
 
 

@@ -7,6 +7,7 @@ from .errors import ERRORS, ConnectionLost, LeanEnvError
 from .models import (
     AppliedOutcome,
     CheckResult,
+    CheckStreamEnd,
     CheckSummary,
     CodeItem,
     FailedOutcome,
@@ -21,7 +22,7 @@ from .models import (
 )
 
 __all__ = [
-    "AppliedOutcome", "AsyncClient", "AsyncSession", "CheckResult", "CheckSummary", "Client", "CodeItem",
+    "AppliedOutcome", "AsyncClient", "AsyncSession", "CheckResult", "CheckStreamEnd", "CheckSummary", "Client", "CodeItem",
     "ConnectionLost", "ERRORS", "FailedOutcome", "Goal", "HeaderBodyItem", "LeanEnvError", "LeanMessage",
     "ProofTree", "ProofVerifyResult", "Session", "SessionInfo", "StateView", "TacticOutcome",
 ]

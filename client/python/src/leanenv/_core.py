@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .errors import LeanEnvError, from_rpc_error
-from .models import CheckItem, CheckResult, CheckSummary, CodeItem, HeaderBodyItem
+from .models import CheckItem, CheckResult, CheckStreamEnd, CheckSummary, CodeItem, HeaderBodyItem
 
 _ITEM = TypeAdapter(CheckItem)
 
@@ -26,12 +26,15 @@ def auth_headers(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def check_body(items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None) -> dict[str, Any]:
+def check_body(items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None,
+               batch_id: str | None = None) -> dict[str, Any]:
     """The `POST /v1/check` body, each item validated first."""
     parsed = [i if isinstance(i, (CodeItem, HeaderBodyItem)) else _ITEM.validate_python(dict(i)) for i in items]
     body: dict[str, Any] = {"items": [i.model_dump(exclude_none=True) for i in parsed]}
     if allowed_axioms is not None:
         body["allowedAxioms"] = allowed_axioms
+    if batch_id is not None:
+        body["batchId"] = batch_id
     return body
 
 
@@ -55,7 +58,7 @@ def parse_line(line: str) -> CheckResult | CheckSummary | None:
         return None
     obj = json.loads(line)
     if "summary" in obj:
-        return CheckSummary.model_validate(obj["summary"])
+        return CheckStreamEnd.model_validate(obj).summary
     return CheckResult.model_validate(obj)
 
 

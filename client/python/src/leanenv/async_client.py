@@ -178,12 +178,29 @@ class AsyncClient:
         return s
 
     async def check(
-        self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None
+        self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
+        batch_id: str | None = None,
     ) -> AsyncIterator[CheckResult]:
-        """`POST /v1/check`, streamed: yields each result as the server finishes it (summary in `last_summary`)."""
-        body = _core.check_body(items, allowed_axioms)
+        """`POST /v1/check`, streamed: yields each result as the server finishes it (summary in `last_summary`).
+
+        Cluster mode: with `batch_id` (an idempotency key) the results can be fetched again from any node
+        with `batch_results(batch_id)` if this connection, or the node holding it, is lost.
+        """
+        body = _core.check_body(items, allowed_axioms, batch_id)
+        async for r in self._stream("POST", f"{self.url}/v1/check?stream=true", body):
+            yield r
+
+    async def batch_results(self, batch_id: str) -> AsyncIterator[CheckResult]:
+        """Cluster mode, `GET /v1/check/{batchId}`: a submitted batch's results from this node, each item once
+        (those recorded already, then the rest as they finish); the summary in `last_summary`.
+        Raises `UnknownBatch` if no such batch is stored (never submitted, or expired after an hour)."""
+        async for r in self._stream("GET", f"{self.url}/v1/check/{batch_id}", None):
+            yield r
+
+    async def _stream(self, method: str, url: str, body: dict[str, Any] | None) -> AsyncIterator[CheckResult]:
+        """An NDJSON answer: each result, the closing summary into `last_summary`."""
         async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), headers=_core.auth_headers(self.token)) as http:
-            async with http.stream("POST", f"{self.url}/v1/check?stream=true", json=body) as r:
+            async with http.stream(method, url, json=body) as r:
                 if r.status_code != 200:
                     raise _core.http_error(r.status_code, (await r.aread()).decode())
                 async for line in r.aiter_lines():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .async_client import AsyncClient, AsyncSession
@@ -113,9 +113,17 @@ class Client:
     def resume_session(self, session_id: str) -> Session:
         return Session(self, self._run(self._async.resume_session(session_id)))
 
-    def check(self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None) -> Iterator[CheckResult]:
-        """`POST /v1/check`, streamed: yields each result as it finishes (summary in `last_summary`)."""
-        agen = self._async.check(items, allowed_axioms)
+    def check(self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
+              batch_id: str | None = None) -> Iterator[CheckResult]:
+        """`POST /v1/check`, streamed: yields each result as it finishes (summary in `last_summary`).
+        Cluster mode: with `batch_id`, `batch_results(batch_id)` on any node fetches the results again."""
+        return self._iterate(self._async.check(items, allowed_axioms, batch_id))
+
+    def batch_results(self, batch_id: str) -> Iterator[CheckResult]:
+        """Cluster mode, `GET /v1/check/{batchId}`: a submitted batch's results, each item once (summary in `last_summary`)."""
+        return self._iterate(self._async.batch_results(batch_id))
+
+    def _iterate(self, agen: AsyncIterator[CheckResult]) -> Iterator[CheckResult]:
         while True:
             try:
                 yield self._run(agen.__anext__())

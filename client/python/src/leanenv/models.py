@@ -160,3 +160,10 @@ class CheckSummary(_Model):
     timeout: int
     error: int
     retried: int | None = None
+
+
+class CheckStreamEnd(_Model):
+    """The last NDJSON line of a streamed batch: the counts and, in cluster mode, the batch id."""
+
+    summary: CheckSummary
+    batchId: str | None = None
