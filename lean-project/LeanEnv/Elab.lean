@@ -31,29 +31,47 @@ def requestOptions (scope : Command.Scope) (maxHeartbeats : Nat) : Options :=
 verification, declaration checks; commands get theirs from Lean's frontend itself). Like the
 frontend (`Command.runCore` / `CoreM.run`): every limit is read from the options — `maxRecDepth`
 (default 512, not the structure's 1000), `maxHeartbeats`, `diagnostics` — together with the
-inherited trace options. Must run on the thread that elaborates (heartbeats are per thread). -/
-def requestContext (opts : Options) (scope : Command.Scope) : IO Core.Context := do
+inherited trace options, and quotations are hygienic relative to the environment's main module.
+The recursion depth starts at 0, as before `elabCommand`; `underCommand` adds the command's
+levels. Must run on the thread that elaborates (heartbeats are per thread). -/
+def requestContext (opts : Options) (scope : Command.Scope) (env : Environment) : IO Core.Context := do
   return {
     fileName := "<leanenv>", fileMap := default, options := opts,
     currNamespace := scope.currNamespace, openDecls := scope.openDecls,
     maxRecDepth := maxRecDepth.get opts,
     maxHeartbeats := Core.getMaxHeartbeats opts,
     diag := diagnostics.get opts,
+    quotContext := env.mainModule,
     inheritedTraceOptions := ← inheritedTraceOptions.get,
     initHeartbeats := ← IO.getNumHeartbeats }
+
+/-- The `Meta.Context` of a request: the one Lean's frontend gives a command's term elaboration
+(`Command.mkMetaContext`, used by `liftTermElabM`), whose `isDefEq` makes first-order, context
+and quasi-pattern approximations; the structure's default (`{}`) makes none, so unification
+problems a file solves could fail as a step. -/
+def requestMetaContext : Meta.Context := Command.mkMetaContext
+
+/-- Run `x` at the recursion depth a command's term elaboration runs at in Lean's frontend (4.28):
+inside `elabCommand`'s `withIncRecDepth`, then inside `runTermElabM`'s `Term.withAutoBoundImplicit`,
+whose retry loop adds a level when `autoImplicit` is on. (Lean's own `withAutoBoundImplicit` has no
+executable code on the embedded build; its auto-bound mode is turned off again for a `by` block,
+so only its depth is reproduced.) -/
+def underCommand (x : Term.TermElabM α) : Term.TermElabM α :=
+  withIncRecDepth do
+    if autoImplicit.get (← getOptions) then withIncRecDepth x else x
 
 /-- Text of an elaboration exception. -/
 def exceptionText : Exception → IO String
   | .error _ msg => msg.toString
   | .internal id _ => return s!"internal exception {nameStr (← id.getName)}"
 
-/-- Run `x` from the given states under `scope`, in the context `requestContext` builds from
-the scope's options and the heartbeat limit in thousands (0 = none); exceptions become
-error text. -/
+/-- Run `x` from the given states under `scope`, in the contexts `requestContext` and
+`requestMetaContext` build from the scope's options and the heartbeat limit in thousands (0 =
+none); exceptions become error text. -/
 def runTermElab (x : Term.TermElabM α) (scope : Command.Scope) (maxHeartbeats : Nat)
     (core : Core.State) (metaSt : Meta.State := {}) (termSt : Term.State := {})
     (termCtx : Term.Context := {}) : IO (ElabOutcome α) := do
-  let cctx ← requestContext (requestOptions scope maxHeartbeats) scope
+  let cctx ← requestContext (requestOptions scope maxHeartbeats) scope core.env
   let coreRef ← IO.mkRef core
   let metaRef ← IO.mkRef metaSt
   let termRef ← IO.mkRef termSt
@@ -61,7 +79,7 @@ def runTermElab (x : Term.TermElabM α) (scope : Command.Scope) (maxHeartbeats :
   let guarded : Term.TermElabM (Except String α) :=
     tryCatchRuntimeEx (do return Except.ok (← x)) fun e => do
       return Except.error (← (← addMessageContext e.toMessageData).toString)
-  let r ← (guarded termCtx termRef {} metaRef cctx coreRef).toIO'
+  let r ← (guarded termCtx termRef requestMetaContext metaRef cctx coreRef).toIO'
   let result ← match r with
     | .ok a => pure a
     | .error e => pure (Except.error (← exceptionText e))
@@ -89,6 +107,12 @@ def messagesJson (log : MessageLog) : IO Json := do
 def hasError (log : MessageLog) : Bool :=
   listAny (·.severity matches .error) (paToList log.reported) ||
   listAny (·.severity matches .error) (paToList log.unreported)
+
+/-- Text of a log's first error, if it has one. -/
+def firstErrorText (log : MessageLog) : IO (Option String) :=
+  match listFind? (·.severity matches .error) (listAppend (paToList log.reported) (paToList log.unreported)) with
+  | some m => some <$> m.data.toString
+  | none => pure none
 
 /-- Parser input for a text. -/
 def inputContext (input : String) (fileName := "<input>") : Parser.InputContext :=

@@ -194,14 +194,19 @@ def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
   match parseTactic snap.coreState.env tac with
   | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
   | .ok stx =>
+    -- The term context of a theorem's body in a file (`elabFunValues`): its name as `declName?`,
+    -- the other fields at their defaults (errors become `sorry` and are logged, as in a file).
     let o ← runTermElab (do let gs ← execTactic stx snap.goals; return (gs, ← goalsJson gs))
       snap.scope hb { snap.coreState with messages := {} } snap.metaState snap.termState
-      { errToSorry := false }
+      { declName? := snap.root.map (·.name) }
     let msgs ← messagesJson o.coreState.messages
+    -- A failed step's error is the file's first error: the first one the tactic logged (error
+    -- recovery logs and goes on), else the exception that ended it (a file logs it last).
+    let logged ← firstErrorText o.coreState.messages
     match o.result with
-    | .error e => tacticFailure e msgs t0
+    | .error e => tacticFailure (logged.getD e) msgs t0
     | .ok (gs, gj) =>
-      if hasError o.coreState.messages then tacticFailure "the tactic reported errors" msgs t0 else
+      if let some e := logged then tacticFailure e msgs t0 else
       let newId ← storeProof ref {
         snap with
         coreState := { o.coreState with messages := {} }, metaState := o.metaState,

@@ -6,6 +6,7 @@ import Lean.Meta.PPGoal
 import LeanEnv.Util
 import LeanEnv.State
 import LeanEnv.Goals
+import LeanEnv.Elab
 
 /-!
 Proof primitives: make a goal from a theorem statement or a declaration's type,
@@ -56,16 +57,48 @@ def goalFor (type : Expr) (n : Nat) : MetaM (Expr × MVarId) := do
   let (_, g) ← mvar.mvarId!.introNP n
   return (mvar, g)
 
-/-- Run one tactic (a tactic sequence is allowed) on `goals`; returns the goals left. -/
-def execTactic (stx : Syntax) (goals : List MVarId) : Term.TermElabM (List MVarId) := do
-  let tref ← IO.mkRef ({ goals } : Tactic.State)
-  Tactic.evalTactic stx { elaborator := .anonymous, recover := false } tref
-  Term.synthesizeSyntheticMVarsNoPostponing
-  openGoals (← tref.get).goals
+/-- Run tactic code (the `tacticSeq` of a `by` block, see `parseTactic`) on `goals` the way Lean's
+frontend (4.28) runs the `by` block of `theorem … := by code` (`Term.runTactic`, reached from
+`elabFunValues`' `synthesizeSyntheticMVarsNoPostponing`):
+- at the same recursion depth: the command's levels (`underCommand`), then the level of the
+  `synthesizeSyntheticMVars` loop that runs the block, then `evalTactic` on the `tacticSeq` (a file
+  has no parentheses around it), so a limit is reached at the same point of the same tactic;
+- with auto-bound implicits off (as `runTactic` has them), error recovery on (`Tactic.run`'s context) and an
+  abort-tactic exception ending the block with the goals left, as `Tactic.run` does; errors that
+  recovery logs stay in the message log (the caller fails the step on them, as the file fails).
+Other exceptions, runtime ones included (recursion depth, heartbeats), propagate to the root, where
+`runTermElab` catches them like `runTactic`'s `tryCatchRuntimeEx`. Returns the goals left. -/
+def execTactic (code : Syntax) (goals : List MVarId) : Term.TermElabM (List MVarId) :=
+  underCommand <| withIncRecDepth do
+    let tref ← IO.mkRef ({ goals } : Tactic.State)
+    try
+      Tactic.evalTactic code { elaborator := .anonymous } tref
+      Term.synthesizeSyntheticMVarsNoPostponing
+    catch ex =>
+      unless isAbortTacticException ex do throw ex
+    openGoals (← tref.get).goals
 
-/-- Parse tactic text; a sequence over several lines is accepted. -/
-def parseTactic (env : Environment) (text : String) : Except String Syntax :=
-  Parser.runParserCategory env `tactic ("(" ++ text ++ "\n)") "<tactic>"
+/-- `text` with two spaces after each line break. -/
+def indentLines (text : String) : String :=
+  let bytes := text.toUTF8
+  let out := go bytes 0 ByteArray.empty
+  match String.fromUTF8? out with | some t => t | none => text
+where
+  go (bytes : ByteArray) (i : Nat) (acc : ByteArray) : ByteArray :=
+    if h : i < bytes.size then
+      let b := bytes[i]
+      let acc := acc.push b
+      go bytes (i + 1) (if b == 10 then (acc.push 32).push 32 else acc)
+    else acc
+  termination_by bytes.size - i
+
+/-- Parse tactic text as the `tacticSeq` of a `by` block laid out as in the proof text
+`theorem … := by` + the path (each line indented by two spaces), so that a step parses, and
+later runs (`execTactic`), as the same lines of a file; a sequence over several lines is
+accepted. -/
+def parseTactic (env : Environment) (text : String) : Except String Syntax := do
+  let stx ← Parser.runParserCategory env `term ("by\n  " ++ indentLines text ++ "\n") "<tactic>"
+  return stx[1]
 
 /-- A name for the checked theorem that is free in `env`. -/
 def freshTheoremName (env : Environment) (n : Name) : Name :=

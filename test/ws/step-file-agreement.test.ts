@@ -11,9 +11,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let client: LeanEnvClient;
-let sessionId: string;
 const items = coreSubset();
 const HEADER = items.get('aime_1984_p7')!.header;
+// The same header with `autoImplicit` at its default (on): Lean's frontend then elaborates a
+// theorem's body one recursion level deeper (`runTermElabM`'s `Term.withAutoBoundImplicit`).
+const HEADER_AUTO_IMPLICIT = HEADER.replace('set_option autoImplicit false\n', '');
+const sessions = new Map<string, string>();
 
 interface CheckResult {
   id: string;
@@ -25,7 +28,8 @@ interface CheckResult {
 beforeAll(async () => {
   server = await startTestServer();
   client = await LeanEnvClient.connect(server.url);
-  sessionId = (await client.openSession(HEADER)).sessionId;
+  for (const h of [HEADER, HEADER_AUTO_IMPLICIT]) sessions.set(h, (await client.openSession(h)).sessionId);
+  expect(HEADER_AUTO_IMPLICIT).not.toBe(HEADER);
 });
 afterAll(async () => {
   await client?.close();
@@ -38,16 +42,16 @@ function statementOf(id: string): string {
 }
 
 /** `statement := by` + the tactic, checked through `POST /v1/check` with the statement as reference. */
-async function checkAsFile(statement: string, tactic: string): Promise<CheckResult> {
+async function checkAsFile(statement: string, tactic: string, header = HEADER): Promise<CheckResult> {
   const body = `${statement} := by\n  ${tactic.split('\n').join('\n  ')}\n`;
-  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'x', header: HEADER, body, reference: statement }] } });
+  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'x', header, body, reference: statement }] } });
   expect(r.statusCode).toBe(200);
   return (r.json() as { results: CheckResult[] }).results[0]!;
 }
 
-/** The tactic as one step from the statement's start state. */
-async function asStep(statement: string, tactic: string) {
-  const start = await client.start(sessionId, { statement });
+/** The tactic as one step from the statement's start state, in a session on `header`. */
+async function asStep(statement: string, tactic: string, header = HEADER) {
+  const start = await client.start(sessions.get(header)!, { statement });
   return client.apply(start.stateId, tactic);
 }
 
@@ -57,18 +61,18 @@ async function restarts(): Promise<number> {
 }
 
 /** Step and file agree: both solve, or both fail with the same first error message. */
-async function expectAgreement(statement: string, tactic: string): Promise<{ step: Awaited<ReturnType<typeof asStep>>; file: CheckResult }> {
-  const step = await asStep(statement, tactic);
-  const file = await checkAsFile(statement, tactic);
+async function expectAgreement(statement: string, tactic: string, header = HEADER): Promise<{ step: Awaited<ReturnType<typeof asStep>>; file: CheckResult }> {
+  const step = await asStep(statement, tactic, header);
+  const file = await checkAsFile(statement, tactic, header);
   if (step.status === 'solved') {
     expect(file.verdict, `${tactic}: solved as a step, ${file.verdict} in a file: ${file.reason}`).toBe('proved');
   } else if (step.status === 'failed') {
-    expect(['failed', 'timeout'], `${tactic}: failed as a step, ${file.verdict} in a file`).toContain(file.verdict);
+    expect(['failed', 'timeout'], `${tactic}: failed as a step (${step.error}), ${file.verdict} in a file`).toContain(file.verdict);
     const firstError = file.messages.find((m) => m.severity === 'error')!;
     expect(firstError.data, tactic).toBe(step.error);
   } else {
     // Goals left: the file reports them as unsolved.
-    expect(file.verdict, tactic).toBe('failed');
+    expect(file.verdict, `${tactic}: goals left as a step, ${file.verdict} in a file`).toBe('failed');
     expect(file.reason, tactic).toMatch(/unsolved goals/);
   }
   return { step, file };
@@ -94,6 +98,85 @@ describe('a tactic step behaves as the same tactic in a file', () => {
     // The limit matters: a low one fails and a high one lets simp_all through.
     expect(seen).toContain('failed');
     expect(seen.size).toBeGreaterThan(1);
+  });
+});
+
+describe('recursion-sensitive tactics reach the limit at the same point as a step and in a file', () => {
+  test('repeat (have : 1 = 1 := rfl): the same outcome and message', async () => {
+    const before = await restarts();
+    const { step, file } = await expectAgreement('theorem t1 : True', 'repeat (have : 1 = 1 := rfl)');
+    console.log(`repeat (have : 1 = 1 := rfl): step ${step.status} ${step.status === 'failed' ? step.error : ''}; file ${file.verdict}`);
+    expect(await restarts()).toBe(before);
+  });
+
+  // Lean's `withIncRecDepth` throws when the depth *equals* the limit, so `set_option maxRecDepth N
+  // in exact True.intro` fails exactly for N between the depth the tactic starts at and the deepest
+  // level it reaches: a step that started at another depth than a file's `by` block (as it did
+  // before, one level shallower) disagrees at the window's edge.
+  for (const [name, header] of [['autoImplicit off', HEADER], ['autoImplicit on', HEADER_AUTO_IMPLICIT]] as const) {
+    test(`set_option maxRecDepth N in exact True.intro, N = 1..12 (${name}): a step starts at the depth of a file's by block`, async () => {
+      const outcomes = new Map<number, string>();
+      for (let n = 1; n <= 12; n++) outcomes.set(n, (await expectAgreement('theorem t2 : True', `set_option maxRecDepth ${n} in exact True.intro`, header)).step.status);
+      console.log(`set_option maxRecDepth N in exact True.intro (${name}): ${[...outcomes].map(([n, s]) => `${n} ${s}`).join(', ')}`);
+      // Not vacuous: below the starting depth the limit is never met, within the window it is.
+      expect(outcomes.get(1)).toBe('solved');
+      expect([...outcomes.values()]).toContain('failed');
+    });
+  }
+
+  test('set_option maxRecDepth N in (repeat) have : 1 = 1 := rfl: where each limit is reached decides the outcome', async () => {
+    const before = await restarts();
+    const outcomes = new Set<string>();
+    // One `have`: around N = 22 the limit is reached inside the instance search for the numeral
+    // (`OfNat ?α 1`), which turns it into an ordinary "failed to synthesize" error.
+    for (let n = 18; n <= 26; n++) await expectAgreement('theorem t3 : True', `set_option maxRecDepth ${n} in have : 1 = 1 := rfl`);
+    // `repeat` is `first | (tac; repeat tac) | skip`: an ordinary error ends it with the goals
+    // left, a runtime one fails it; which one happens cycles with N (period 4 here).
+    for (let n = 505; n <= 516; n++) outcomes.add((await expectAgreement('theorem t3 : True', `set_option maxRecDepth ${n} in repeat (have : 1 = 1 := rfl)`)).step.status);
+    expect(outcomes).toEqual(new Set(['open', 'failed']));
+    expect(await restarts()).toBe(before);
+  });
+
+  test('iterate, nested first and a long tactic sequence agree', async () => {
+    const before = await restarts();
+    const cases: [string, string][] = [
+      ['theorem t4 : True', 'iterate 300 skip'],
+      ['theorem t5 : True', 'iterate 600 skip'],
+      ['theorem t6 : True', `${'first | ('.repeat(120)}trivial${')'.repeat(120)}`],
+      ['theorem t7 (n : Nat) : n + 0 = n', `${'try simp only []\n'.repeat(40)}omega`],
+    ];
+    for (const [statement, tactic] of cases) await expectAgreement(statement, tactic);
+    expect(await restarts()).toBe(before);
+  });
+});
+
+describe('the term and meta settings of a file hold for a step', () => {
+  // The instance-search limits are options the frontend reads from the scope when it searches.
+  const DECIDE = 'theorem t9 : ∀ x, x < 10 → x * x < 100';
+  for (const [option, low, high] of [['synthInstance.maxHeartbeats', 1, 64], ['synthInstance.maxSize', 2, 64]] as const) {
+    test(`set_option ${option} N in decide behaves as in a file, and N changes the outcome`, async () => {
+      const low_ = await expectAgreement(DECIDE, `set_option ${option} ${low} in decide`);
+      expect(low_.step.status === 'failed' && low_.step.error).toMatch(/failed to synthesize/);
+      expect((await expectAgreement(DECIDE, `set_option ${option} ${high} in decide`)).step.status).toBe('solved');
+    });
+  }
+
+  test('a set_option in the header holds for a step as for a file', async () => {
+    const header = `${HEADER}set_option synthInstance.maxSize 2\n`;
+    sessions.set(header, (await client.openSession(header)).sessionId);
+    const { step } = await expectAgreement(DECIDE, 'decide', header);
+    expect(step.status).toBe('failed');
+    expect((await expectAgreement(DECIDE, 'decide')).step.status).toBe('solved');
+  });
+
+  test('an elaboration error fails the step with the error a file reports first', async () => {
+    const { step } = await expectAgreement('theorem t10 (x : Nat) (h : x = 2) : x + x = 4', 'exact no_such_lemma');
+    expect(step.status).toBe('failed');
+  });
+
+  test("higher-order unification with the frontend's approximations solves as in a file", async () => {
+    const { step } = await expectAgreement('theorem t11 (f : Nat → Nat) (h : ∀ g : Nat → Nat, g 0 = g 0) : f 0 = f 0', 'exact h _');
+    console.log(`exact h _: step ${step.status}`);
   });
 });
 
