@@ -21,17 +21,17 @@ export const WASM_STACK_KB = 6000;
  * Requests elaborate on a dedicated Lean thread, whose wasm stack (in linear memory, allocated
  * from the wasm heap when the thread starts) is this size; Lean's own stack guard (`check_stack`,
  * "deep recursion detected") measures it. Deep elaboration spills frames there, and an overflow is
- * not caught (it corrupts the heap below it and ends the worker): with 8 MB,
- * `set_option maxRecDepth 16384 in repeat (first | skip)` ended the worker, with 64 MB it reached
- * 65536 and then the heartbeat limit (`test/bench/stack-depth.ts`). Untouched pages cost no memory.
+ * not caught (it runs into the heap below it and ends the worker): with 8 MB,
+ * `set_option maxRecDepth 16384 in repeat (first | skip)` ended the worker, with 64 MB (and the
+ * V8 stack below) it reached 65536 and then the heartbeat limit (`test/bench/stack-depth.ts`). Untouched pages cost no memory.
  */
 export const WASM_THREAD_TSTACK_KB = 65536;
 
 /**
  * V8 stack of the embedded Lean's pthreads (Node workers), in MB. The wasm code's own frames live
- * there (~5x more bytes per recursion level than on the wasm stack, measured): it must outlast the
- * wasm stack above, so that the wasm stack's limits (Lean's guard, `maxRecDepth`, heartbeats) come
- * first. With Node's default of 4 MB, `repeat (first | skip)` overflowed it (a RangeError that ends
+ * there, and take several times more bytes per recursion level than the wasm stack (64 MB of V8
+ * stack overflowed at a depth that 64 MB of wasm stack held): it must outlast the wasm stack above,
+ * so that the wasm stack's limits (Lean's guard, `maxRecDepth`, heartbeats) come first. With Node's default of 4 MB, `repeat (first | skip)` overflowed it (a RangeError that ends
  * the process) before `maxRecDepth` (512). Reserved address space, not committed: memory is used
  * only as deep as a request recurses (and stays resident after it).
  */
