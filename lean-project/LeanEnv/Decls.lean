@@ -220,9 +220,7 @@ def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci
   let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
   let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } hb baseCore
-  let kernel := match k.result with
-    | .ok _ => Json.mkObj [("ok", true)]
-    | .error e => Json.mkObj [("ok", false), ("error", e)]
+  let kernel := kernelJson k.result
   return Json.mkObj (listAppend fields [("unsafeDependencies", strArr (unsafeNames (arrayToList deps))),
     ("kernel", kernel)])
 

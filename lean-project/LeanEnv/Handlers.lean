@@ -230,7 +230,7 @@ def verifyOptions : Options :=
 /-- `proof.verify {proofState, maxHeartbeats?}`: for a solved state from `proof.start`, build the
 proof term, reject `sorry`, add it through the kernel (under the heartbeat limit, like every
 request: past it the kernel stops with a deterministic timeout) and report its axioms:
-`{ok, name?, axioms?, error?}`. -/
+`{ok, name?, axioms?, error?, limit?}` (`limit`: the resource limit that stopped the kernel). -/
 def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
@@ -246,7 +246,10 @@ def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
       { snap.coreState with messages := {} } snap.metaState snap.termState
     match o.result with
     | .error e => fail e
-    | .ok j => return j.mergeObj (Json.mkObj [("ok", true), ("elapsedMs", toJson ((← nowMs) - t0))])
+    | .ok (.error f) => match f.limit with
+      | some l => return Json.mkObj [("ok", false), ("error", f.message), ("limit", l), ("elapsedMs", toJson ((← nowMs) - t0))]
+      | none => fail f.message
+    | .ok (.ok j) => return j.mergeObj (Json.mkObj [("ok", true), ("elapsedMs", toJson ((← nowMs) - t0))])
 
 /-- Find a declaration by name, also as the private name the module-system build gives it. -/
 def findDecl (env : Environment) (n : Name) : Option (Name × ConstantInfo) :=
@@ -306,9 +309,7 @@ def handleDeclCheck (ref : StateRef) (p : Json) : RpcM Json := do
       let base := (← getEnvSnap ref b).cmdState
       let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := verifyOptions } hb
         (coreStateOf base)
-      pure (match o.result with
-        | .ok _ => Json.mkObj [("ok", true)]
-        | .error e => Json.mkObj [("ok", false), ("error", e)])
+      pure (kernelJson o.result)
   return Json.mkObj [("found", true), ("name", nameStr full), ("type", ty),
     ("axioms", strArr (listMap nameStr declared)), ("importedAxioms", strArr (listMap nameStr imported)),
     ("typeMatches", matches?), ("kernel", kernel)]

@@ -113,20 +113,6 @@ def splitImported (env : Environment) : List Name → List Name × List Name
     let (i, d) := splitImported env ns
     if (env.getModuleIdxFor? n).isSome then (n :: i, d) else (i, n :: d)
 
-/-- Check a finished proof: no open goals or metavariables, no `sorry`, accepted by the
-kernel; returns the declaration name and the axioms it uses. -/
-def verifyRoot (root : ProofRoot) : MetaM Json := do
-  let value ← instantiateMVars root.proof
-  if value.hasExprMVar then throwError "the proof is incomplete: some goals are still open"
-  if value.hasSorry then throwError "the proof uses `sorry`"
-  let name := freshTheoremName (← getEnv) root.name
-  addDecl (.thmDecl { name, levelParams := root.levelParams, type := root.type, value })
-  let axioms ← collectAxioms name
-  let env ← getEnv
-  let (imported, declared) := splitImported env (arrayToList axioms)
-  return Json.mkObj [("name", nameStr name), ("axioms", strArr (listMap nameStr declared)),
-    ("importedAxioms", strArr (listMap nameStr imported))]
-
 /-- Constants that `n` depends on (itself included) and that `base` lacks, dependencies
 first; `seen` and `acc` accumulate. -/
 partial def newDependencies (env base : Environment) (n : Name) (seen : List Name)
@@ -173,22 +159,79 @@ def declarationOf (env : Environment) (ci : ConstantInfo) : Option Declaration :
     | [] => none
   | _ => none
 
+/-- The resource limit a kernel exception reports, by its constructor (`heartbeats` for a
+deterministic timeout, `recursion` for deep recursion, `memory`, `interrupted`); none when the
+kernel rejected the declaration itself. -/
+def kernelLimit : Kernel.Exception → Option String
+  | .deterministicTimeout => some "heartbeats"
+  | .deepRecursion => some "recursion"
+  | .excessiveMemory => some "memory"
+  | .interrupted => some "interrupted"
+  | _ => none
+
+/-- Why the kernel did not add a declaration: Lean's message and the limit it reports, if any. -/
+structure KernelFailure where
+  message : String
+  limit : Option String
+
+/-- Add a declaration through the kernel under the context's heartbeat limit, as `addDecl` does
+with async elaboration off, but keep the kernel's exception instead of turning it into an
+untagged error: its constructor tells a resource limit from a rejected proof. -/
+def addDeclKernel (d : Declaration) : CoreM (Option KernelFailure) := do
+  let opts ← getOptions
+  match (← getEnv).addDeclCore (Core.getMaxHeartbeats opts).toUSize d none with
+  | .ok env => setEnv env; return none
+  | .error ex =>
+    let msg ← (← addMessageContext (ex.toMessageData opts)).toString
+    return some { message := msg, limit := kernelLimit ex }
+
+/-- JSON for a kernel check's outcome: `{ok: true}`, or `{ok: false, error, limit?}`. -/
+def kernelJson : Except String (Option KernelFailure) → Json
+  | .ok none => Json.mkObj [("ok", true)]
+  | .ok (some f) => match f.limit with
+    | some l => Json.mkObj [("ok", false), ("error", f.message), ("limit", l)]
+    | none => Json.mkObj [("ok", false), ("error", f.message)]
+  | .error e => Json.mkObj [("ok", false), ("error", e)]
+
+/-- Check a finished proof: no open goals or metavariables, no `sorry`, accepted by the
+kernel; returns the declaration name and the axioms it uses, or the kernel's failure. -/
+def verifyRoot (root : ProofRoot) : MetaM (Except KernelFailure Json) := do
+  let value ← instantiateMVars root.proof
+  if value.hasExprMVar then throwError "the proof is incomplete: some goals are still open"
+  if value.hasSorry then throwError "the proof uses `sorry`"
+  let name := freshTheoremName (← getEnv) root.name
+  if let some f ← addDeclKernel (.thmDecl { name, levelParams := root.levelParams, type := root.type, value }) then
+    return .error f
+  let axioms ← collectAxioms name
+  let env ← getEnv
+  let (imported, declared) := splitImported env (arrayToList axioms)
+  return .ok (Json.mkObj [("name", nameStr name), ("axioms", strArr (listMap nameStr declared)),
+    ("importedAxioms", strArr (listMap nameStr imported))])
+
 /-- Re-add `n` and every declaration it needs that `base` lacks, from `env`, through the
-kernel with clean options, starting from `base`; the first failure is thrown. `n` itself must
-be a safe declaration with a value (an `unsafe def` would let the kernel accept anything).
-Definitions are compiled as they are re-added, so that a `native_decide` proof's kernel
-evaluation runs the re-added code (without the submission's `implemented_by` attributes). -/
-def replayInKernel (env base : Environment) (n : Name) : CoreM Unit := do
+kernel with clean options, starting from `base`; returns the first kernel failure (other
+refusals are thrown). `n` itself must be a safe declaration with a value (an `unsafe def`
+would let the kernel accept anything). Definitions are compiled as they are re-added, so that
+a `native_decide` proof's kernel evaluation runs the re-added code (without the submission's
+`implemented_by` attributes). -/
+def replayInKernel (env base : Environment) (n : Name) : CoreM (Option KernelFailure) := do
   match env.find? n with
   | some (.axiomInfo _) => throwError "{n} is an axiom, not a proof"
   | some ci => if ci.isUnsafe then throwError "{n} is declared unsafe: the kernel does not check unsafe declarations soundly"
   | none => pure ()
   let (_, cis) := newDependencies env base n [] #[]
   setEnv base
-  for ci in arrayToList cis do
-    if let some d := declarationOf env ci then
-      addDecl d
-      if let .defnInfo _ := ci then
-        try compileDecl d catch _ => pure ()
+  replayAll env (arrayToList cis)
+where
+  replayAll (env : Environment) : List ConstantInfo → CoreM (Option KernelFailure)
+    | [] => return none
+    | ci :: rest => do
+      match declarationOf env ci with
+      | none => replayAll env rest
+      | some d =>
+        if let some f ← addDeclKernel d then return some f
+        if let .defnInfo _ := ci then
+          try compileDecl d catch _ => pure ()
+        replayAll env rest
 
 end LeanEnv

@@ -7,7 +7,10 @@ import type { ReplResult } from '../protocol/repl.js';
 import type { AddedConstant, CheckedCommand } from '../protocol/repl.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 import type { Verdict } from '../../protocol/check.js';
-import { judgeAxioms, userName } from '../lean/verdict.js';
+import { describeKernelLimit, judgeAxioms, userName } from '../lean/verdict.js';
+
+/** Lean's rendering of `Kernel.Exception.deterministicTimeout`, the only trace of it left in an elaboration message. */
+const KERNEL_TIMEOUT = '(kernel) deterministic timeout';
 
 /** A verdict with its reason and the axioms the checked proofs use. */
 export interface Judged {
@@ -65,6 +68,11 @@ export function judgeSubmission(s: Submission, allowed: readonly string[]): Judg
     return out(limited.limit === 'heartbeats' ? 'timeout' : 'failed', `${what} in ${describeCommand(limited)}`);
   }
   const error = s.messages.find((m) => m.severity === 'error');
+  if (error && error.data.startsWith(KERNEL_TIMEOUT)) {
+    // The kernel's own heartbeat limit, hit while the command added its declaration: Lean throws it untagged.
+    const at = commandAt(s.commands, error);
+    return out('timeout', `${describeKernelLimit('heartbeats')}${at ? ` in ${describeCommand(at)}` : ''} (${KERNEL_TIMEOUT})`);
+  }
   if (error) {
     const at = commandAt(s.commands, error);
     const where = at ? ` (in ${describeCommand(at)})` : '';
@@ -99,6 +107,11 @@ export function judgeSubmission(s: Submission, allowed: readonly string[]): Judg
       return out('failed', `${what} depends on unsafe or partial ${c.unsafeDependencies.map(userName).join(', ')}`);
     }
     if (!c.kernel) return out('failed', `${what} was not re-checked by the kernel`);
+    if (!c.kernel.ok && c.kernel.limit) {
+      // A resource limit is no verdict on the proof: past the heartbeat limit it is a timeout, like the elaborator's.
+      const reason = `kernel re-check of ${what} stopped: ${describeKernelLimit(c.kernel.limit)} (${plainNames(c.kernel.error ?? 'no message')})`;
+      return out(c.kernel.limit === 'heartbeats' ? 'timeout' : 'failed', reason);
+    }
     if (!c.kernel.ok) return out('failed', `kernel re-check of ${what} failed: ${plainNames(c.kernel.error ?? 'no reason given')}`);
   }
   if (declaredProofs(s).length === 0) return out('failed', 'the submission declares no theorem or example (nothing to check)');

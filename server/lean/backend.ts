@@ -17,12 +17,25 @@ import type { Logger } from 'pino';
 export const WASM_STACK_KB = 6000;
 
 /**
- * V8 stack of the embedded Lean's pthreads (Node workers), in MB. Requests elaborate on a Lean
- * thread; with Node's default of 4 MB, `repeat (first | skip)` overflows it (a RangeError that
- * ends the process) before Lean's `maxRecDepth` (512) stops the recursion. Reserved, not
- * committed: memory is used only as deep as a request recurses.
+ * Lean's thread stack size for the embedded Lean, in KB (`lean --tstack`; Lean's default is 8 MB).
+ * Requests elaborate on a dedicated Lean thread, whose wasm stack (in linear memory, allocated
+ * from the wasm heap when the thread starts) is this size; Lean's own stack guard (`check_stack`,
+ * "deep recursion detected") measures it. Deep elaboration spills frames there, and an overflow is
+ * not caught (it runs into the heap below it and ends the worker): with 8 MB,
+ * `set_option maxRecDepth 16384 in repeat (first | skip)` ended the worker, with 64 MB (and the
+ * V8 stack below) it reached 65536 and then the heartbeat limit (`test/bench/stack-depth.ts`). Untouched pages cost no memory.
  */
-export const WASM_THREAD_STACK_MB = 64;
+export const WASM_THREAD_TSTACK_KB = 65536;
+
+/**
+ * V8 stack of the embedded Lean's pthreads (Node workers), in MB. The wasm code's own frames live
+ * there, and take several times more bytes per recursion level than the wasm stack (64 MB of V8
+ * stack overflowed at a depth that 64 MB of wasm stack held): it must outlast the wasm stack above,
+ * so that the wasm stack's limits (Lean's guard, `maxRecDepth`, heartbeats) come first. With Node's default of 4 MB, `repeat (first | skip)` overflowed it (a RangeError that ends
+ * the process) before `maxRecDepth` (512). Reserved address space, not committed: memory is used
+ * only as deep as a request recurses (and stays resident after it).
+ */
+export const WASM_THREAD_STACK_MB = 1024;
 
 /**
  * Provision the configured backend; returns how to start a worker on it, sandboxed unless
@@ -66,7 +79,7 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     command: w.node,
     // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
-    args: [...v8Args, w.leanJs, '--run', w.replFile, '--search-path-from-env'],
+    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, '--run', w.replFile, '--search-path-from-env'],
     cwd: w.workDir,
     env: {
       LEAN_PATH: w.libDir,

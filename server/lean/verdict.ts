@@ -4,7 +4,7 @@
  * hidden and so looks like an axiom to Lean's axiom collector; only Lean's own
  * axioms among the imported ones are counted as axioms.
  */
-import type { ReplResult } from '../protocol/repl.js';
+import type { KernelLimit, ReplResult } from '../protocol/repl.js';
 
 /** Axioms declared by Lean's core library. */
 export const CORE_AXIOMS: readonly string[] = [
@@ -44,8 +44,22 @@ export function judgeAxioms(declared: readonly string[], importedAxioms: readonl
   return { proved: true, axioms };
 }
 
+/** What a kernel resource limit means, for a reason text. */
+export function describeKernelLimit(limit: KernelLimit): string {
+  switch (limit) {
+    case 'heartbeats':
+      return 'the kernel reached the heartbeat limit';
+    case 'recursion':
+      return 'the kernel stopped a recursion too deep for its stack';
+    case 'memory':
+      return 'the kernel reached its memory limit';
+    case 'interrupted':
+      return 'the kernel check was interrupted';
+  }
+}
+
 /** Decide whether a `proof.verify` result is a proof: kernel-accepted and only allowed axioms. */
 export function judgeVerification(v: ReplResult<'proof.verify'>, allowed: readonly string[] = DEFAULT_ALLOWED_AXIOMS): Judgement {
-  if (!v.ok) return { proved: false, axioms: [], reason: v.error };
+  if (!v.ok) return { proved: false, axioms: [], reason: v.limit ? `${describeKernelLimit(v.limit)} (${v.error})` : v.error };
   return judgeAxioms(v.axioms, v.importedAxioms, allowed);
 }

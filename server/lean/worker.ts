@@ -353,7 +353,8 @@ export class LeanWorker {
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
         // The embedded Lean always ends with a wasm fault during exit: expected once we asked it to exit.
-        if (line.startsWith('leanenv-wasm-fatal:') && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);
+        // A pthread's fatal error (e.g. its V8 stack overflowing) reaches stderr through Node, not the glue.
+        if ((line.startsWith('leanenv-wasm-fatal:') || line.startsWith('worker sent an error!')) && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);
         else this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
       }
     });

@@ -58,10 +58,16 @@ export type TacticResult = z.infer<typeof TacticResult>;
 /** `proof.goals {proofState}`. */
 export const GoalsResult = z.object({ goals: z.array(Goal) });
 
+/** A resource limit that stopped the kernel, from the constructor of Lean's `Kernel.Exception`. */
+export const KernelLimit = z.enum(['heartbeats', 'recursion', 'memory', 'interrupted']);
+export type KernelLimit = z.infer<typeof KernelLimit>;
+/** A kernel check's outcome: accepted, or Lean's message and (for a resource limit) which limit stopped it. */
+export const KernelCheck = z.object({ ok: z.boolean(), error: z.string().optional(), limit: KernelLimit.optional() });
+
 /** `proof.verify {proofState, maxHeartbeats?}`: kernel check of a finished proof (under the heartbeat limit). */
 export const VerifyResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), name: z.string(), axioms: z.array(z.string()), importedAxioms: z.array(z.string()), ...Elapsed }),
-  z.object({ ok: z.literal(false), error: z.string(), ...Elapsed }),
+  z.object({ ok: z.literal(false), error: z.string(), limit: KernelLimit.optional(), ...Elapsed }),
 ]);
 
 /** `decl.check {env, name, referenceEnv?, reference?}`: a declaration's type, axioms and match with a reference. */
@@ -83,7 +89,7 @@ export const DeclCheckResult = z.union([
     axioms: z.array(z.string()),
     importedAxioms: z.array(z.string()),
     typeMatches: z.boolean().nullable(),
-    kernel: z.object({ ok: z.boolean(), error: z.string().optional() }).nullable(),
+    kernel: KernelCheck.nullable(),
   }),
 ]);
 
@@ -120,7 +126,7 @@ export const AddedConstant = z.object({
   importedAxioms: z.array(z.string()).optional(),
   axiomsError: z.string().optional(),
   unsafeDependencies: z.array(z.string()).optional(),
-  kernel: z.object({ ok: z.boolean(), error: z.string().optional() }).optional(),
+  kernel: KernelCheck.optional(),
 });
 export type AddedConstant = z.infer<typeof AddedConstant>;
 export const EnvCheckResult = z.object({

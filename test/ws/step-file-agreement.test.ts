@@ -200,6 +200,8 @@ describe('kernel checks are bounded', () => {
 describe('deep recursion ends in an error, never a dead worker', () => {
   const cases: [string, string, RegExp][] = [
     ['repeat (first | skip)', 'theorem t1 : True', /maximum recursion depth has been reached/],
+    // Ended the worker with Lean's default 8 MB thread stack (test/bench/stack-depth.ts).
+    ['set_option maxRecDepth 20000 in repeat (first | skip)', 'theorem t2 : True', /maximum recursion depth has been reached|deep recursion/],
   ];
   for (const [tactic, statement, error] of cases) {
     test(`${tactic} on ${statement.slice(0, 40)}: a failed step and a failed check with Lean's message`, async () => {
@@ -210,6 +212,22 @@ describe('deep recursion ends in an error, never a dead worker', () => {
       expect(file.messages.find((m) => m.severity === 'error')!.data).toMatch(error);
       expect(await restarts()).toBe(before);
     });
+  }
+
+  // A term thousands of levels deep: `1 + 1 + … + 1` (N ones) through the elaborator, `decide`/`rfl` and the kernel.
+  const ones = (n: number) => Array(n).fill('1').join(' + ');
+  for (const [n, proof] of [[3000, 'by decide'], [3000, 'by rfl'], [3000, 'rfl']] as const) {
+    test(`theorem : 1 + … + 1 (${n} ones) = ${n} := ${proof} through /v1/check: a verdict, no restart`, async () => {
+      const before = await restarts();
+      const statement = `theorem deep_sum : ${ones(n)} = ${n}`;
+      const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'deep', header: HEADER, body: `${statement} := ${proof}\n`, reference: statement }] } });
+      expect(r.statusCode).toBe(200);
+      const file = (r.json() as { results: CheckResult[] }).results[0]!;
+      console.log(`${n} ones, ${proof}: ${file.verdict}${file.reason ? `: ${file.reason.slice(0, 160)}` : ''}`);
+      expect(['proved', 'failed', 'timeout'], JSON.stringify(file).slice(0, 400)).toContain(file.verdict);
+      if (file.verdict !== 'proved') expect(file.reason).toBeTruthy();
+      expect(await restarts()).toBe(before);
+    }, 300_000);
   }
 
   test('grind on the start state of aime_1984_p7: an error as a step and in a check, no restart', async () => {
