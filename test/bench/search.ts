@@ -46,6 +46,8 @@ export interface SearchBenchResult {
   /** One-shot baseline attempts that ended the worker (counted as not proved). */
   baselineWorkerDeaths: number;
   directProved: number;
+  /** Solved states (through the API) whose `proof.verify` refused the proof: a step said solved, the check did not agree. */
+  verifyRejected: number;
 }
 
 /** The p-th percentile (0..100) of a list of numbers. */
@@ -154,6 +156,7 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
     directWorkerDeaths: directDeaths,
     baselineWorkerDeaths,
     directProved: viaWorker.filter((r) => r.proved).length,
+    verifyRejected: viaApi.reduce((s, r) => s + r.rejected, 0),
   };
 }
 
@@ -168,5 +171,6 @@ export function searchRows(s: SearchBenchResult): string[][] {
     ['search: via API / direct on the worker', `${s.webSocketSearchS.toFixed(1)} / ${s.directSearchS.toFixed(1)} s over ${s.comparedStatements} statements (same tree on ${s.sameTree})`],
     ['search: API share of search time', `${(100 * s.apiShare).toFixed(1)}% (target <= 5%)`],
     ['search: worker restarts (API run / direct run / baseline)', `${s.webSocketWorkerErrors} / ${s.directWorkerDeaths} / ${s.baselineWorkerDeaths}`],
+    ['search: solved states proof.verify refused', `${s.verifyRejected ?? 0}`],
   ];
 }
