@@ -77,8 +77,8 @@ export class ClusterBatches {
   private queueOf(items: readonly CheckItem[]): string[] {
     const hashes = items.map((i) => sha256(headerOf(i)));
     const uses = new Map<string, number>();
-    for (const h of hashes) if (h) uses.set(h, (uses.get(h) ?? 0) + 1);
-    return hashes.map((h) => (this.opts.affinity && h && uses.get(h)! >= this.opts.affinityMinItems ? headerQueue(h) : CHECK_QUEUE));
+    for (const h of hashes) uses.set(h, (uses.get(h) ?? 0) + 1);
+    return hashes.map((h) => (this.opts.affinity && uses.get(h)! >= this.opts.affinityMinItems ? headerQueue(h) : CHECK_QUEUE));
   }
 
   /** Whether the request connection to Redis is up. */
