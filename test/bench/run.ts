@@ -67,10 +67,14 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
-// Cold start in parts: as workers start now (glue compile cache), and without the cache (as before).
+// Cold start in parts: as workers start now (precompiled REPL, glue compile cache); with the REPL
+// elaborated from source (as before, `--wasm-repl source`); unless --quick, without the cache.
 const spawnSpec = await resolveBackend(loadConfig([]));
 const probeDir = spawnSpec.wasm?.dir ?? PROJECT_ROOT;
-const coldStart: { withCache: ColdStartBreakdown; withoutCache?: ColdStartBreakdown } = { withCache: await coldStartBreakdown(spawnSpec, probeDir) };
+const coldStart: { withCache: ColdStartBreakdown; fromSource?: ColdStartBreakdown; withoutCache?: ColdStartBreakdown } = {
+  withCache: await coldStartBreakdown(spawnSpec, probeDir),
+};
+if (spawnSpec.backend === 'wasm') coldStart.fromSource = await coldStartBreakdown(await resolveBackend(loadConfig(['--wasm-repl', 'source'])), probeDir);
 if (!quick && spawnSpec.confine?.kind === 'node-permission') {
   coldStart.withoutCache = await coldStartBreakdown({ ...spawnSpec, confine: { ...spawnSpec.confine, compileCache: undefined } }, probeDir);
 }
@@ -165,7 +169,10 @@ const results = {
 
 const r1 = (x: number) => x.toFixed(1);
 const s1 = (ms: number) => (ms / 1000).toFixed(1);
-const part = (k: keyof ColdStartBreakdown) => `${s1(coldStart.withCache[k] as number)} s${coldStart.withoutCache ? ` (no cache: ${s1(coldStart.withoutCache[k] as number)} s)` : ''}`;
+const part = (k: keyof ColdStartBreakdown) =>
+  `${s1(coldStart.withCache[k] as number)} s` +
+  (coldStart.fromSource ? ` (REPL from source: ${s1(coldStart.fromSource[k] as number)} s)` : '') +
+  (coldStart.withoutCache ? ` (no cache: ${s1(coldStart.withoutCache[k] as number)} s)` : '');
 const ratio = (w: typeof poolBench.fair) =>
   `${w.speedup.toFixed(2)}x, bound ${w.bound.toFixed(2)}x (longest item ${s1(w.longestItemMs)} s of ${s1(w.totalItemMs)} s); ${w.itemsPerSecOneWorker.toFixed(2)} → ${w.itemsPerSecAllWorkers.toFixed(2)} items/s, ${w.checks} checks`;
 const cpu = (w: typeof poolBench.fair) =>
@@ -179,8 +186,9 @@ table.push(
   ['  glue load (89 MB JS)', part('glueLoadMs')],
   ['  wasm compile + instantiate (main)', part('wasmCompileMs')],
   ['  runtime + pthreads to Lean main', part('runtimeInitMs')],
-  ['  import (REPL file header)', part('importMs')],
-  ['  elaborate bundled REPL', part('elaborateReplMs')],
+  ['  import (the --run file\'s header)', part('importMs')],
+  ['  elaborate the --run file (loader / REPL source)', part('elaborateReplMs')],
+  ['  loader: REPL imports + IR', part('loadReplMs')],
   ['  REPL start + first request', part('firstRequestMs')],
   ['header import', `${results.headerImportMs} ms`],
   ['worker RSS', `${results.workerRssMB} MB`],

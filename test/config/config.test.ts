@@ -9,10 +9,10 @@ describe('loadConfig', () => {
   });
 
   test('flags override the environment, which overrides defaults', () => {
-    const c = loadConfig(['--backend', 'wasm', '--port=9000'], { PORT: '7000', LEANENV_BACKEND: 'native', LEANENV_WASM_THREADS: '3' });
+    const c = loadConfig(['--backend', 'wasm', '--port=9000'], { PORT: '7000', LEANENV_BACKEND: 'native', LEANENV_WASM_THREADS: '4' });
     expect(c.backend).toBe('wasm');
     expect(c.port).toBe(9000);
-    expect(c.wasmThreads).toBe(3);
+    expect(c.wasmThreads).toBe(4);
   });
 
   test('invalid values and unknown flags are refused with a readable message', () => {
