@@ -10,16 +10,6 @@
 /** File name of the loader in the set-up's wasm directory. */
 export const BOOT_FILE = 'LeanEnvBoot.lean';
 
-/** The `import` lines of a Lean source (its header). */
-export function headerImports(source: string): string[] {
-  const out: string[] = [];
-  for (const line of source.split('\n')) {
-    const m = /^import\s+([\w.]+)\s*$/.exec(line);
-    if (m) out.push(m[1]!);
-  }
-  return out;
-}
-
 /**
  * Lean source of the loader for a REPL bundle that imports `imports`. Run as
  * `lean --run LeanEnvBoot.lean <path of LeanEnvRepl.ir> <REPL args…>`.

@@ -32,6 +32,14 @@ function parseModule(name: string, text: string): LeanModule {
   return { name, localImports, externalImports, body: body.join('\n') };
 }
 
+/** The library modules a bundle (or any Lean source) imports, from its `import` lines. */
+export function headerImports(source: string): string[] {
+  return source.split('\n').flatMap((line) => {
+    const m = OTHER_IMPORT.exec(line);
+    return m ? [m[1]!] : [];
+  });
+}
+
 /** Turns the linters off for the rest of the bundle (the REPL's own source; not the code it elaborates for clients). */
 export const LINTERS_OFF = 'set_option linter.all false';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { patchGlue, GLUE_PATCHES } from './glue-patch.js';
-import { bundleLeanSources } from './lean-bundle.js';
-import { BOOT_FILE, bootLeanSource, headerImports } from './lean-boot.js';
+import { bundleLeanSources, headerImports } from './lean-bundle.js';
+import { BOOT_FILE, bootLeanSource } from './lean-boot.js';
 import { LEAN_SOURCES } from './paths.js';
 
 const require = createRequire(import.meta.url);
@@ -102,14 +102,14 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
   fs.writeFileSync(path.join(dir, BOOT_FILE), boot);
   if (compile) {
     log('compiling the REPL with the embedded Lean (about a minute)');
-    await compileCheck(out);
+    await compileCheck(out, out.precompiled!.irFile);
   }
   fs.writeFileSync(stamp, key);
   return out;
 }
 
-/** Compile the bundled REPL to an .olean and .ir with the embedded Lean; throws with Lean's errors. */
-async function compileCheck(w: WasmLean): Promise<void> {
+/** Compile the bundled REPL to an .olean and `irFile` with the embedded Lean; throws with Lean's errors. */
+async function compileCheck(w: WasmLean, irFile: string): Promise<void> {
   const olean = path.join(path.dirname(w.replFile), 'LeanEnvRepl.olean');
   const r = await execa(w.node, [w.leanJs, '-o', olean, w.replFile], {
     cwd: w.workDir,
@@ -118,7 +118,7 @@ async function compileCheck(w: WasmLean): Promise<void> {
     all: true,
   });
   const errors = (r.all ?? '').split('\n').filter((l) => /: error/.test(l));
-  if (errors.length > 0 || !fs.existsSync(olean) || !fs.existsSync(olean.replace(/\.olean$/, '.ir'))) {
+  if (errors.length > 0 || !fs.existsSync(olean) || !fs.existsSync(irFile)) {
     throw new Error(`the REPL's Lean sources do not compile with the embedded Lean:\n${errors.join('\n') || (r.all ?? '').slice(-2000)}`);
   }
 }

@@ -171,6 +171,6 @@ export function searchRows(s: SearchBenchResult): string[][] {
     ['search: via API / direct on the worker', `${s.webSocketSearchS.toFixed(1)} / ${s.directSearchS.toFixed(1)} s over ${s.comparedStatements} statements (same tree on ${s.sameTree})`],
     ['search: API share of search time', `${(100 * s.apiShare).toFixed(1)}% (target <= 5%)`],
     ['search: worker restarts (API run / direct run / baseline)', `${s.webSocketWorkerErrors} / ${s.directWorkerDeaths} / ${s.baselineWorkerDeaths}`],
-    ['search: solved states proof.verify refused', `${s.verifyRejected ?? 0}`],
+    ['search: solved states proof.verify refused', `${s.verifyRejected}`],
   ];
 }

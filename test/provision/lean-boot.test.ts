@@ -10,8 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../server/config/config.js';
 import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
-import { bootLeanSource, headerImports } from '../../server/provision/lean-boot.js';
-import { bundleLeanSources } from '../../server/provision/lean-bundle.js';
+import { bootLeanSource } from '../../server/provision/lean-boot.js';
+import { bundleLeanSources, headerImports } from '../../server/provision/lean-bundle.js';
 import { LEAN_SOURCES } from '../../server/provision/paths.js';
 import { ReplMethods } from '../../server/protocol/repl.js';
 
