@@ -176,10 +176,16 @@ structure KernelFailure where
 
 /-- Add a declaration through the kernel under the context's heartbeat limit, as `addDecl` does
 with async elaboration off, but keep the kernel's exception instead of turning it into an
-untagged error: its constructor tells a resource limit from a rejected proof. -/
+untagged error: its constructor tells a resource limit from a rejected proof. The kernel runs
+on a task of its own: it compares its thread's heartbeat count with the limit, and Lean resets
+that count only when a task starts, so on the serve loop's long-lived thread the count grew
+with every check and, once one check had stopped at the limit, every later one stopped at
+once (`test/check/kernel-limits.test.ts`). -/
 def addDeclKernel (d : Declaration) : CoreM (Option KernelFailure) := do
   let opts ← getOptions
-  match (← getEnv).addDeclCore (Core.getMaxHeartbeats opts).toUSize d none with
+  let env ← getEnv
+  let kernel := Task.spawn fun _ => env.addDeclCore (Core.getMaxHeartbeats opts).toUSize d none
+  match kernel.get with
   | .ok env => setEnv env; return none
   | .error ex =>
     let msg ← (← addMessageContext (ex.toMessageData opts)).toString

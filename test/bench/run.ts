@@ -11,7 +11,7 @@
  * latency the queue adds per check; then best-first proof search with the built-in policy
  * through the API and directly on a worker (`search.ts`). Prints a table and writes
  * `.bench/latest.json`. `--search-only` runs the search section alone (and updates only its
- * part of `.bench/latest.json`).
+ * part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,6 +65,15 @@ function percentile(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+if (process.argv.includes('--pool-only')) {
+  // Only the pool's throughput section, without the cluster (repeatable): prints its JSON.
+  const config = loadConfig([]);
+  const items = [...coreSubset().values()].slice(0, quick ? 10 : 50);
+  const pool = await benchPool(await startTestWorker(), items, config, Math.max(2, config.workers), { cluster: false });
+  console.log(JSON.stringify(pool, null, 2));
+  process.exit(0);
 }
 
 // Cold start in parts: as workers start now (precompiled REPL, glue compile cache); with the REPL
