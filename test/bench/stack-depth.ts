@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     { name: '8 MB wasm, 64 MB V8 (before)', tstackKb: 8192, threadStackMb: 64 },
     { name: '8 MB wasm, 512 MB V8', tstackKb: 8192, threadStackMb: 512 },
     { name: '8 MB wasm, 1024 MB V8', tstackKb: 8192, threadStackMb: 1024 },
+    { name: '16 MB wasm, 1024 MB V8', tstackKb: 16384, threadStackMb: 1024 },
     { name: '64 MB wasm, 64 MB V8', tstackKb: 65536, threadStackMb: 64 },
     { name: '64 MB wasm, 1024 MB V8 (now)', tstackKb: 65536, threadStackMb: 1024 },
   ].filter((s) => !only || only.some((o) => s.name.includes(o)));
