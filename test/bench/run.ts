@@ -18,7 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import { build } from '../../server/app.js';
-import { loadConfig } from '../../server/config/config.js';
+import { loadConfig, type Config } from '../../server/config/config.js';
 import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
@@ -33,6 +33,10 @@ import { affinityRows } from './cluster-affinity.js';
 
 const quick = process.argv.includes('--quick');
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
+/** The core-subset statements every section uses (the first 10 with --quick, else 50). */
+const STATEMENTS = [...coreSubset().values()].slice(0, quick ? 10 : 50);
+/** Workers in the pool section: one per configured worker, at least two. */
+const poolSize = (config: Config) => Math.max(2, config.workers);
 /** The search section's fixed budget (per statement). */
 const SEARCH_BUDGET = { maxExpansions: quick ? 8 : 16, maxDepth: 4, timeMs: 300_000, width: 32, lengthNormalization: 0 };
 const runSearch = async () => {
@@ -40,7 +44,7 @@ const runSearch = async () => {
   // `--search-exclude id,id`: statements left out of the search section (reported in its table).
   const excludeArg = process.argv.indexOf('--search-exclude');
   const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : []);
-  const statements = [...coreSubset().values()].slice(0, quick ? 10 : 50).filter((it) => !exclude.has(it.id));
+  const statements = STATEMENTS.filter((it) => !exclude.has(it.id));
   const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
   return { ...result, excluded: [...exclude].filter(Boolean) };
 };
@@ -70,8 +74,7 @@ function percentile(xs: number[], p: number): number {
 if (process.argv.includes('--pool-only')) {
   // Only the pool's throughput section, without the cluster (repeatable): prints its JSON.
   const config = loadConfig([]);
-  const items = [...coreSubset().values()].slice(0, quick ? 10 : 50);
-  const pool = await benchPool(await startTestWorker(), items, config, Math.max(2, config.workers), { cluster: false });
+  const pool = await benchPool(await startTestWorker(), STATEMENTS, config, poolSize(config), { cluster: false });
   console.log(JSON.stringify(pool, null, 2));
   process.exit(0);
 }
@@ -97,7 +100,7 @@ if (process.argv.includes('--cold-start')) {
 const t0 = performance.now();
 const worker = await startTestWorker();
 const coldStartMs = performance.now() - t0;
-const items = [...coreSubset().values()].slice(0, quick ? 10 : 50);
+const items = STATEMENTS;
 const importT0 = performance.now();
 const env = (await worker.importHeader(items[0]!.header)).env;
 const importMs = performance.now() - importT0;
@@ -148,7 +151,7 @@ for (const item of items) {
 const rssBytes = worker.rssBytes();
 await client.close();
 await app.close();
-const poolBench = await benchPool(worker, items, config, Math.max(2, config.workers));
+const poolBench = await benchPool(worker, items, config, poolSize(config));
 const spares = await benchSparePromotion(worker.spawnSpec, config);
 const search = await runSearch();
 
