@@ -54,6 +54,11 @@ export const ConfigSchema = z.object({
   cacheDir: z.string().default(DEFAULT_CACHE_DIR),
   /** Pthreads per wasm worker (the glue's pool). */
   wasmThreads: z.number().int().min(1).max(16).default(3),
+  /**
+   * Recycle an embedded worker after the request during which its wasm heap grew past this many
+   * MB (the heap is 2048 MB at most and never shrinks); 0 = never.
+   */
+  wasmHeapRecycleMb: z.number().int().min(0).max(2048).default(1792),
   /** How a wasm worker gets the REPL: `precompiled` loads the IR set-up compiled (`lean-boot.ts`);
    * `source` elaborates the bundled source at every start (15-20 s slower; the former default). */
   wasmRepl: z.enum(['precompiled', 'source']).default('precompiled'),

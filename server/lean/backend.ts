@@ -85,6 +85,7 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
       LEAN_PATH: w.libDir,
       LEANENV_WASM_THREADS: String(config.wasmThreads),
       LEANENV_WASM_THREAD_STACK_MB: String(WASM_THREAD_STACK_MB),
+      LEANENV_WASM_HEAP_RECYCLE_MB: String(config.wasmHeapRecycleMb),
       NODE_COMPILE_CACHE: compileCache,
     },
     sandbox: OFF,

@@ -65,6 +65,11 @@ export class LeanWorker {
   private disposing = false;
   private killed = false;
   private exitReason: string | undefined;
+  /**
+   * Set once the embedded Lean's wasm heap grew past `wasmHeapRecycleMb` (the glue's notice): the
+   * heap never shrinks, so the pool replaces the worker after its current request.
+   */
+  retireReason: string | undefined;
   /** Lean's last error line on stderr (an uncaught exception, a file error): named in the exit reason. */
   private lastLeanError: string | undefined;
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
@@ -355,6 +360,11 @@ export class LeanWorker {
       for (const line of lines) {
         if (!line.trim() || line.startsWith('[DEBUG:')) continue;
         if (/^uncaught exception:|: error/.test(line)) this.lastLeanError = line.slice(0, 500);
+        if (line.startsWith(HEAP_NOTICE)) {
+          this.retireReason ??= line.slice(HEAP_NOTICE.length).trim();
+          this.opts.logger?.warn({ pid: this.pid }, line);
+          continue;
+        }
         // The embedded Lean always ends with a wasm fault during exit: expected once we asked it to exit.
         // A pthread's fatal error (e.g. its V8 stack overflowing) reaches stderr through Node, not the glue.
         if ((line.startsWith('leanenv-wasm-fatal:') || line.startsWith('worker sent an error!')) && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);
@@ -363,6 +373,9 @@ export class LeanWorker {
     });
   }
 }
+
+/** How the patched glue announces that the wasm heap grew past `LEANENV_WASM_HEAP_RECYCLE_MB`. */
+const HEAP_NOTICE = 'leanenv-wasm-heap:';
 
 /** Remove a trailing `:= by sorry` / `:= sorry` from a statement (datasets ship statements so). */
 export function stripProofBody(statement: string): string {

@@ -8,6 +8,8 @@ export interface PoolWorker {
   readonly headerCounts: { imports: number; evictions: number };
   hasHeader(header: string): boolean;
   rssBytes(): number | undefined;
+  /** Why the worker asks to be replaced after its current job (its wasm heap grew past the limit), if it does. */
+  readonly retireReason?: string;
   onExitOnce(cb: (reason: string) => void): void;
   dispose(): Promise<void>;
 }

@@ -348,17 +348,18 @@ export class WorkerPool<W extends PoolWorker> {
     });
   }
 
-  /** Between jobs: recycle a worker past its memory ceiling or request budget. */
+  /** Between jobs: recycle a worker that asks for it or is past its memory ceiling or request budget. */
   private maybeRecycle(slot: Slot<W>): void {
     const w = slot.worker;
     if (!w?.alive || this.closing) return;
     const rss = this.opts.maxRssBytes ? w.rssBytes() : undefined;
     const why =
-      rss !== undefined && rss > this.opts.maxRssBytes!
+      w.retireReason ??
+      (rss !== undefined && rss > this.opts.maxRssBytes!
         ? `resident memory ${Math.round(rss / 2 ** 20)} MiB is past the ceiling`
         : this.opts.recycleAfterRequests && slot.jobs >= this.opts.recycleAfterRequests
           ? `served ${slot.jobs} requests`
-          : undefined;
+          : undefined);
     if (!why) return;
     this.retire(slot);
     this.totals.recycles += 1;

@@ -109,6 +109,12 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'worker=new Worker(pthreadMainJs,{workerData:"em-pthread",name:"em-pthread",resourceLimits:{stackSizeMb:Number(process.env.LEANENV_WASM_THREAD_STACK_MB)||4}});',
   },
   {
+    name: 'heap growth past LEANENV_WASM_HEAP_RECYCLE_MB: one notice on stderr (the pool recycles the worker)',
+    find: '_emscripten_resize_heap=requestedSize=>{var oldSize=(growMemViews(),HEAPU8).length;requestedSize>>>=0;',
+    replace:
+      '_emscripten_resize_heap=requestedSize=>{var oldSize=(growMemViews(),HEAPU8).length;requestedSize>>>=0;var leanenvLimit=Number(process.env.LEANENV_WASM_HEAP_RECYCLE_MB||0)*1048576;if(leanenvLimit&&requestedSize>=leanenvLimit&&!globalThis.leanenvHeapNoticed){globalThis.leanenvHeapNoticed=true;try{fs.writeSync(2,"\\nleanenv-wasm-heap: its wasm heap grew to "+Math.round(requestedSize/1048576)+" MB, past the "+Math.round(leanenvLimit/1048576)+" MB recycle limit (the heap never shrinks)\\n")}catch(e){}}',
+  },
+  {
     name: 'pthread pool size from LEANENV_WASM_THREADS (default 2)',
     find: 'initMainThread(){var pthreadPoolSize=4;',
     replace:
