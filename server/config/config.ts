@@ -58,7 +58,13 @@ export const ConfigSchema = z.object({
    * Recycle an embedded worker after the request during which its wasm heap grew past this many
    * MB (the heap is 2048 MB at most and never shrinks); 0 = never.
    */
-  wasmHeapRecycleMb: z.number().int().min(0).max(2048).default(1792),
+  wasmHeapRecycleMb: z.number().int().min(0).max(2048).default(1536),
+  /**
+   * Live wasm heap in MB past which the embedded Lean's kernel stops with Lean's memory error
+   * (`lean -M`; *(kernel) excessive memory consumption detected*) instead of the heap running out
+   * (2048 MB), which ends the worker; 0 = no limit.
+   */
+  wasmHeapLimitMb: z.number().int().min(0).max(2048).default(1536),
   /** How a wasm worker gets the REPL: `precompiled` loads the IR set-up compiled (`lean-boot.ts`);
    * `source` elaborates the bundled source at every start (15-20 s slower; the former default). */
   wasmRepl: z.enum(['precompiled', 'source']).default('precompiled'),

@@ -79,18 +79,29 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     command: w.node,
     // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
-    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, '--run', ...replRun(w, config), '--search-path-from-env'],
+    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, ...heapLimitArgs(config), '--run', ...replRun(w, config), '--search-path-from-env'],
     cwd: w.workDir,
     env: {
       LEAN_PATH: w.libDir,
       LEANENV_WASM_THREADS: String(config.wasmThreads),
       LEANENV_WASM_THREAD_STACK_MB: String(WASM_THREAD_STACK_MB),
       LEANENV_WASM_HEAP_RECYCLE_MB: String(config.wasmHeapRecycleMb),
+      LEANENV_WASM_HEAP_LIMIT_MB: String(config.wasmHeapLimitMb),
       NODE_COMPILE_CACHE: compileCache,
     },
     sandbox: OFF,
     wasm: { dir: path.dirname(w.leanJs), compileCache: glueCache },
   };
+}
+
+/**
+ * `lean -M`: Lean's memory check (the kernel's and the IR interpreter's, every 200 system checks)
+ * throws Lean's memory error once the live wasm heap passes the limit (the patched glue serves
+ * it as the resident size); the kernel then fails with *(kernel) excessive memory consumption
+ * detected* instead of the worker dying when the 2 GB heap runs out.
+ */
+function heapLimitArgs(config: Config): string[] {
+  return config.wasmHeapLimitMb ? ['-M', String(config.wasmHeapLimitMb)] : [];
 }
 
 /** `lean --run` arguments that start the REPL: its precompiled IR through the loader, or its source. */

@@ -109,6 +109,30 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'worker=new Worker(pthreadMainJs,{workerData:"em-pthread",name:"em-pthread",resourceLimits:{stackSizeMb:Number(process.env.LEANENV_WASM_THREAD_STACK_MB)||4}});',
   },
   {
+    // Lean's `check_memory` (the kernel's and the IR interpreter's system check, with `lean -M`)
+    // reads the resident size from /proc/self/statm, which the glue's in-memory /proc lacks, so the
+    // check never fired. The glue serves there the memory the wasm heap holds live: dlmalloc's
+    // footprint plus what mimalloc (Lean's objects, the kernel's caches) has committed, in wasm
+    // pages (the unit of `sysconf(_SC_PAGESIZE)` here). Not the heap's break: it never shrinks, so
+    // once past the limit every later check, the interpreter's included, would throw.
+    // Below the limit (the break, which bounds the live heap, first) the open fails on the calling
+    // thread, without the three round trips to the main thread a served file costs.
+    name: 'memory check: below LEANENV_WASM_HEAP_LIMIT_MB, /proc/self/statm is absent, on the calling thread',
+    find: 'function ___syscall_openat(dirfd,path,flags,varargs){if(ENVIRONMENT_IS_PTHREAD)return proxyToMainThread(34,0,1,dirfd,path,flags,varargs);',
+    replace:
+      'function ___syscall_openat(dirfd,path,flags,varargs){' +
+      'globalThis.leanenvHeapLimit??=Number(process.env.LEANENV_WASM_HEAP_LIMIT_MB||0)*1048576;' +
+      'globalThis.leanenvLiveHeap??=()=>{var sp=stackSave();var b=stackAlloc(32);_mi_process_info(b,b+4,b+8,b+12,b+16,b+20,b+24,b+28);var commit=(growMemViews(),HEAPU32)[(b>>2)+5];stackRestore(sp);return commit+(_malloc_footprint()>>>0)};' +
+      'if(globalThis.leanenvHeapLimit&&UTF8ToString(path)==="/proc/self/statm"&&((_sbrk(0)>>>0)<globalThis.leanenvHeapLimit||globalThis.leanenvLiveHeap()<globalThis.leanenvHeapLimit))return-44;' +
+      'if(ENVIRONMENT_IS_PTHREAD)return proxyToMainThread(34,0,1,dirfd,path,flags,varargs);',
+  },
+  {
+    name: 'memory check: at or past the limit, /proc/self/statm holds the live heap',
+    find: 'path=SYSCALLS.getStr(path);path=SYSCALLS.calculateAt(dirfd,path);var mode=varargs?syscallGetVarargI():0;return FS.open',
+    replace:
+      'path=SYSCALLS.getStr(path);path=SYSCALLS.calculateAt(dirfd,path);if(path==="/proc/self/statm"){var leanenvPages=Math.ceil(globalThis.leanenvLiveHeap()/65536);FS.writeFile(path,leanenvPages+" "+leanenvPages+" 0 0 0 "+leanenvPages+" 0\\n")}var mode=varargs?syscallGetVarargI():0;return FS.open',
+  },
+  {
     name: 'heap growth past LEANENV_WASM_HEAP_RECYCLE_MB: one notice on stderr (the pool recycles the worker)',
     find: '_emscripten_resize_heap=requestedSize=>{var oldSize=(growMemViews(),HEAPU8).length;requestedSize>>>=0;',
     replace:

@@ -1,9 +1,11 @@
 /**
- * The embedded Lean's wasm heap (2048 MB at most) never shrinks: a worker whose heap grew past
- * `wasmHeapRecycleMb` during a request is replaced after it (the glue's notice on stderr), so
- * the next request does not run into the heap's end. Real server, one serving worker, one spare,
- * a recycle limit of 700 MB (a fresh worker's heap stays below it; the kernel re-check below
- * grows it past it).
+ * The embedded Lean's wasm heap: 2048 MB at most, and it never shrinks.
+ * - A kernel check that would run it out stops at `wasmHeapLimitMb` of live heap with Lean's
+ *   memory error (a `failed` verdict naming the limit), not a dead worker.
+ * - A worker whose heap grew past `wasmHeapRecycleMb` during a request is replaced after it (the
+ *   glue's notice on stderr), so the next request does not start near the heap's end.
+ * Real server, one serving worker, one spare; limits scaled down to keep the checks short: recycle
+ * at 700 MB (a fresh worker stays below it), the kernel's memory limit at 900 MB.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PoolEvent } from '../../server/pool/worker-pool.js';
@@ -13,24 +15,31 @@ let server: TestServer;
 const events: PoolEvent[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { workers: 1, spareWorkers: 1, wasmHeapRecycleMb: 700 } });
+  server = await startTestServer({ config: { workers: 1, spareWorkers: 1, wasmHeapRecycleMb: 700, wasmHeapLimitMb: 900, maxHeartbeats: 0 } });
   server.pool.onEvent((e) => events.push(e));
 });
 afterAll(async () => {
   await server?.app.close();
 });
 
-async function verdict(code: string): Promise<string> {
+async function result(code: string): Promise<{ verdict: string; reason?: string }> {
   const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'h', code }] } });
   expect(r.statusCode).toBe(200);
-  return (r.json() as { results: { verdict: string }[] }).results[0]!.verdict;
+  return (r.json() as { results: { verdict: string; reason?: string }[] }).results[0]!;
 }
 
-/** A kernel re-check that unfolds `f` 30000 times (the tactic skips its own kernel check). */
-const HEAVY =
-  'def f : Nat → Nat | 0 => 0 | n + 1 => f n + 1\n' +
-  'set_option maxHeartbeats 0 in\n' +
-  'theorem t : f 30000 = 30000 := by set_option debug.skipKernelTC true in decide +kernel\n';
+async function verdict(code: string): Promise<string> {
+  return (await result(code)).verdict;
+}
+
+/** A kernel re-check that unfolds `f` `n` times (the tactic skips its own kernel check). */
+function unfolding(n: number): string {
+  return (
+    'def f : Nat → Nat | 0 => 0 | n + 1 => f n + 1\n' +
+    `theorem t : f ${n} = ${n} := by set_option debug.skipKernelTC true in decide +kernel\n`
+  );
+}
+const HEAVY = unfolding(30000);
 
 describe('recycling a worker whose wasm heap grew past the limit', () => {
   test('a small check leaves the worker in place', async () => {
@@ -49,6 +58,19 @@ describe('recycling a worker whose wasm heap grew past the limit', () => {
     expect(after[1]).toMatchObject({ kind: 'promoted', pid: spare!.pid });
     expect(server.pool.stats()).toMatchObject({ recycles: 1, promotions: 1, restarts: 0 });
     expect(await verdict('theorem next : 3 + 3 = 6 := rfl\n')).toBe('proved');
+    expect(server.pool.workers()[0]!.pid).toBe(spare!.pid);
+  });
+
+  test('a kernel check that would run the heap out stops at the memory limit; the worker lives and is then replaced', async () => {
+    await expect.poll(() => server.pool.stats().spares, { timeout: 300_000, interval: 500 }).toBe(1);
+    const [spare] = server.pool.spares();
+    const r = await result(unfolding(300000));
+    expect(r.verdict, JSON.stringify(r)).toBe('failed');
+    expect(r.reason).toMatch(/kernel re-check of t stopped: the kernel reached its memory limit/);
+    expect(r.reason).toMatch(/\(kernel\) excessive memory consumption detected/);
+    // Not a death: the pool recycled the worker (its heap is past 700 MB) and promoted the spare.
+    expect(server.pool.stats()).toMatchObject({ recycles: 2, promotions: 2, restarts: 0 });
+    expect(await verdict('theorem after : 4 + 4 = 8 := rfl\n')).toBe('proved');
     expect(server.pool.workers()[0]!.pid).toBe(spare!.pid);
   });
 });
