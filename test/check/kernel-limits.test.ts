@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LeanEnvClient } from '../../client/sdk.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { CheckResult } from '../../protocol/check.js';
+import { checkOne, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let client: LeanEnvClient;
@@ -25,16 +26,8 @@ afterAll(async () => {
 /** A statement whose `decide` proof costs the kernel more than 20000 heartbeats. */
 const COSTLY = '(List.range 1000).foldl (· + ·) 0 = 499500';
 
-interface CheckResult {
-  id: string;
-  verdict: string;
-  reason?: string;
-}
-
-async function check(code: string): Promise<CheckResult> {
-  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'k', code }] } });
-  expect(r.statusCode).toBe(200);
-  return (r.json() as { results: CheckResult[] }).results[0]!;
+function check(code: string): Promise<CheckResult> {
+  return checkOne(server, { id: 'k', code });
 }
 
 async function restarts(): Promise<number> {

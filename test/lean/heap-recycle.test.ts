@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PoolEvent } from '../../server/pool/worker-pool.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { checkOne, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 const events: PoolEvent[] = [];
@@ -22,14 +22,8 @@ afterAll(async () => {
   await server?.app.close();
 });
 
-async function result(code: string): Promise<{ verdict: string; reason?: string }> {
-  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'h', code }] } });
-  expect(r.statusCode).toBe(200);
-  return (r.json() as { results: { verdict: string; reason?: string }[] }).results[0]!;
-}
-
 async function verdict(code: string): Promise<string> {
-  return (await result(code)).verdict;
+  return (await checkOne(server, { id: 'h', code })).verdict;
 }
 
 /** A kernel re-check that unfolds `f` `n` times (the tactic skips its own kernel check). */
@@ -64,7 +58,7 @@ describe('recycling a worker whose wasm heap grew past the limit', () => {
   test('a kernel check that would run the heap out stops at the memory limit; the worker lives and is then replaced', async () => {
     await expect.poll(() => server.pool.stats().spares, { timeout: 300_000, interval: 500 }).toBe(1);
     const [spare] = server.pool.spares();
-    const r = await result(unfolding(300000));
+    const r = await checkOne(server, { id: 'h', code: unfolding(300000) });
     expect(r.verdict, JSON.stringify(r)).toBe('failed');
     expect(r.reason).toMatch(/kernel re-check of t stopped: the kernel reached its memory limit/);
     expect(r.reason).toMatch(/\(kernel\) excessive memory consumption detected/);

@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { expect } from 'vitest';
+import type { CheckItem, CheckResult } from '../../protocol/check.js';
 import { build, type AppOptions } from '../../server/app.js';
 import { loadConfig, type ConfigInput } from '../../server/config/config.js';
 import { resolveBackend } from '../../server/lean/backend.js';
@@ -38,4 +40,11 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('server did not bind a TCP port');
   return { app, url: `http://127.0.0.1:${addr.port}`, pool };
+}
+
+/** Check one item through `POST /v1/check` (the answer must be 200); its result. */
+export async function checkOne(server: TestServer, item: CheckItem): Promise<CheckResult> {
+  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [item] } });
+  expect(r.statusCode).toBe(200);
+  return (r.json() as { results: CheckResult[] }).results[0]!;
 }

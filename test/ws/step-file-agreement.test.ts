@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset } from '../support/lean.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { CheckResult } from '../../protocol/check.js';
+import { checkOne, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let client: LeanEnvClient;
@@ -17,13 +18,6 @@ const HEADER = items.get('aime_1984_p7')!.header;
 // theorem's body one recursion level deeper (`runTermElabM`'s `Term.withAutoBoundImplicit`).
 const HEADER_AUTO_IMPLICIT = HEADER.replace('set_option autoImplicit false\n', '');
 const sessions = new Map<string, string>();
-
-interface CheckResult {
-  id: string;
-  verdict: string;
-  reason?: string;
-  messages: { severity: string; data: string }[];
-}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -44,9 +38,7 @@ function statementOf(id: string): string {
 /** `statement := by` + the tactic, checked through `POST /v1/check` with the statement as reference. */
 async function checkAsFile(statement: string, tactic: string, header = HEADER): Promise<CheckResult> {
   const body = `${statement} := by\n  ${tactic.split('\n').join('\n  ')}\n`;
-  const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'x', header, body, reference: statement }] } });
-  expect(r.statusCode).toBe(200);
-  return (r.json() as { results: CheckResult[] }).results[0]!;
+  return checkOne(server, { id: 'x', header, body, reference: statement });
 }
 
 /** The tactic as one step from the statement's start state, in a session on `header`. */
@@ -220,9 +212,7 @@ describe('deep recursion ends in an error, never a dead worker', () => {
     test(`theorem : 1 + … + 1 (${n} ones) = ${n} := ${proof} through /v1/check: a verdict, no restart`, async () => {
       const before = await restarts();
       const statement = `theorem deep_sum : ${ones(n)} = ${n}`;
-      const r = await server.app.inject({ method: 'POST', url: '/v1/check', payload: { items: [{ id: 'deep', header: HEADER, body: `${statement} := ${proof}\n`, reference: statement }] } });
-      expect(r.statusCode).toBe(200);
-      const file = (r.json() as { results: CheckResult[] }).results[0]!;
+      const file = await checkOne(server, { id: 'deep', header: HEADER, body: `${statement} := ${proof}\n`, reference: statement });
       console.log(`${n} ones, ${proof}: ${file.verdict}${file.reason ? `: ${file.reason.slice(0, 160)}` : ''}`);
       expect(['proved', 'failed', 'timeout'], JSON.stringify(file).slice(0, 400)).toContain(file.verdict);
       if (file.verdict !== 'proved') expect(file.reason).toBeTruthy();
