@@ -32,6 +32,9 @@ where
       goEntries es (i + 1) acc
     else acc
 
+/-- Constants of `env` added since its imports (every constant no imported module holds). -/
+def localNames (env : Environment) : List Name := phmKeys env.constants.map₂.root []
+
 /-- Constants of `env` that `base` lacks (`env` extends `base`). -/
 def addedNames (env base : Environment) : List Name :=
   go (phmKeys env.constants.map₂.root []) []
@@ -199,7 +202,8 @@ def unsafeNames : List ConstantInfo → List String
 proofs (proposition-typed constants) and axioms the axioms they depend on; for proofs also the
 unsafe or partial constants among their new dependencies and a kernel replay onto `base`
 (under the request's heartbeat limit `hb`, in thousands). -/
-def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci : ConstantInfo) : IO Json := do
+def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci : ConstantInfo)
+    (replay : Bool := true) : IO Json := do
   let scope := innermostScope cs
   let core : Core.State := { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
   let o ← runTermElab (auditConstant n ci) scope 0 core
@@ -216,7 +220,7 @@ def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci
         ("importedAxioms", strArr (listMap nameStr imported))]
     | none, some e => listAppend fields [("axiomsError", Json.str e)]
     | none, none => fields
-  if !prop then return Json.mkObj fields
+  if !prop || !replay then return Json.mkObj fields
   let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
   let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } hb baseCore
@@ -225,11 +229,12 @@ def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci
     ("kernel", kernel)])
 
 /-- Reports on every constant the commands added (see `constantJson`). -/
-def constantsJson (cs base : Command.State) (hb : Nat) (reports : Array CommandReport) : IO Json := do
+def constantsJson (cs base : Command.State) (hb : Nat) (reports : Array CommandReport)
+    (replay : Bool := true) : IO Json := do
   let mut out := #[]
   for (idx, n) in addedWithCommand (arrayToList reports) 0 do
     match cs.env.find? n with
-    | some ci => out := out.push (← constantJson cs base hb idx n ci)
+    | some ci => out := out.push (← constantJson cs base hb idx n ci replay)
     | none => pure ()
   return Json.arr out
 

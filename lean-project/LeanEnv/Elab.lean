@@ -129,9 +129,10 @@ def runCommands (cmdState : Command.State) (input : String) (maxHeartbeats : Nat
   let s ← IO.processCommands (inputContext input) parserState st
   return s.commandState
 
-/-- Import the header of `input` (its `import` lines) and elaborate the commands after it. -/
-def runHeader (input : String) (cache : List (String × Environment)) (maxHeartbeats : Nat) :
-    IO (Command.State × List (String × Environment)) := do
+/-- Import the header of `input` (its `import` lines) and elaborate the commands after it
+(unless `commands` is false: then the rest of the text is ignored, nothing is elaborated). -/
+def runHeader (input : String) (cache : List (String × Environment)) (maxHeartbeats : Nat)
+    (commands : Bool := true) : IO (Command.State × List (String × Environment)) := do
   let ictx := inputContext input
   let (header, parserState, msgs) ← Parser.parseHeader ictx
   let imports := headerToImports header
@@ -142,6 +143,7 @@ def runHeader (input : String) (cache : List (String × Environment)) (maxHeartb
       let (env, msgs) ← processHeader header {} msgs ictx
       pure (env, if hasError msgs then cache else (key, env) :: cache, msgs)
   let st := Command.mkState env msgs {}
+  if !commands then return (st, cache)
   let st ← runCommands st input maxHeartbeats parserState
   return ({ st with messages := msgs ++ st.messages }, cache)
 

@@ -11,6 +11,7 @@ import LeanEnv.Goals
 import LeanEnv.Proof
 import LeanEnv.Sorries
 import LeanEnv.Decls
+import LeanEnv.Export
 
 /-!
 The REPL's JSON-RPC methods. Each takes the params object and returns a result
@@ -63,15 +64,18 @@ def coreStateOf (cs : Command.State) : Core.State :=
 def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
   return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
     ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic",
-      "proof.goals", "proof.verify", "decl.check", "env.check", "state.drop", "state.stats", "exit"])]
+      "proof.goals", "proof.verify", "decl.check", "env.check", "state.drop", "state.stats", "proof.export",
+      "judge.check", "judge.proof", "exit"])]
 
-/-- `env.import {header, maxHeartbeats?}`: import the header's modules (cached per import
-list) and elaborate its other lines; returns `{env, messages, hasErrors, elapsedMs}`. -/
+/-- `env.import {header, importsOnly?, maxHeartbeats?}`: import the header's modules (cached per
+import list) and elaborate its other lines (with `importsOnly`, only Lean's header parser reads
+the text: nothing after the imports is elaborated); returns `{env, messages, hasErrors, elapsedMs}`. -/
 def handleImport (ref : StateRef) (p : Json) : RpcM Json := do
   let header : String ← param p "header"
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let importsOnly ← paramD p "importsOnly" false
   let t0 ← nowMs
-  let (cs, cache) ← runHeader header (← ref.get).imports hb
+  let (cs, cache) ← runHeader header (← ref.get).imports hb (commands := !importsOnly)
   ref.modify fun st => { st with imports := cache }
   let id ← storeEnv ref cs
   return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
@@ -105,13 +109,16 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
     ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `env.check {code, env?, maxHeartbeats?}`: elaborate a submission command by command
+/-- `env.check {code, env?, export?, maxHeartbeats?}`: elaborate a submission command by command
 (see `elabReported`) on top of `env`, or, without `env`, a whole file whose header Lean's
-parser finds; returns `{env, header?, messages, hasErrors, commands, constants, elapsedMs}`. -/
+parser finds; returns `{env, header?, messages, hasErrors, commands, constants, export, elapsedMs}`.
+With `export`, every constant added since the imports comes as data (`LeanEnv.Export`) for the
+judge, and the constants are not replayed through the kernel here. -/
 def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
   let code : String ← param p "code"
   let envId? : Option Nat ← paramD p "env" none
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let exportData ← paramD p "export" false
   let t0 ← nowMs
   let (base, pos, header) ← match envId? with
     | some i => pure ((← getEnvSnap ref i).cmdState, 0, Json.null)
@@ -122,11 +129,13 @@ def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
       pure (cs, pos, Json.str text)
   let (cs, msgs, reports) ← elabReported code code.toUTF8 hb code.toFileMap base pos 0 {} #[]
   let msgs := base.messages ++ msgs
-  let constants ← constantsJson cs base hb reports
+  -- With `export`, the judge re-checks the constants: no kernel replay here.
+  let constants ← constantsJson cs base hb reports (replay := !exportData)
   let id ← storeEnv ref { cs with messages := msgs }
+  let exported := if exportData then exportConstants cs.env (localNames cs.env) else Json.null
   return Json.mkObj [("env", toJson id), ("header", header), ("messages", ← messagesJson msgs),
     ("hasErrors", hasError msgs), ("commands", commandsJson reports), ("constants", constants),
-    ("elapsedMs", toJson ((← nowMs) - t0))]
+    ("export", exported), ("elapsedMs", toJson ((← nowMs) - t0))]
 
 /-- The elaboration that starts a proof: from statement text or a declaration name. -/
 def startWork (env : Environment) (p : Json) : RpcM (Term.TermElabM (ProofRoot × MVarId)) := do

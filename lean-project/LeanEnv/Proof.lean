@@ -113,11 +113,11 @@ def splitImported (env : Environment) : List Name → List Name × List Name
     let (i, d) := splitImported env ns
     if (env.getModuleIdxFor? n).isSome then (n :: i, d) else (i, n :: d)
 
-/-- Constants that `n` depends on (itself included) and that `base` lacks, dependencies
-first; `seen` and `acc` accumulate. -/
-partial def newDependencies (env base : Environment) (n : Name) (seen : List Name)
+/-- Constants that `n` depends on (itself included) and that `inBase` does not hold,
+dependencies first; `seen` and `acc` accumulate. -/
+partial def dependenciesBeyond (env : Environment) (inBase : Name → Bool) (n : Name) (seen : List Name)
     (acc : Array ConstantInfo) : List Name × Array ConstantInfo :=
-  if listAny (· == n) seen || base.contains n then (seen, acc) else
+  if listAny (· == n) seen || inBase n then (seen, acc) else
   match env.find? n with
   | none => (n :: seen, acc)
   | some ci =>
@@ -135,7 +135,12 @@ partial def newDependencies (env base : Environment) (n : Name) (seen : List Nam
 where
   go (seen : List Name) (acc : Array ConstantInfo) : List Name → List Name × Array ConstantInfo
     | [] => (seen, acc)
-    | d :: ds => let (seen, acc) := newDependencies env base d seen acc; go seen acc ds
+    | d :: ds => let (seen, acc) := dependenciesBeyond env inBase d seen acc; go seen acc ds
+
+/-- Constants that `n` depends on (itself included) and that `base` lacks, dependencies first. -/
+def newDependencies (env base : Environment) (n : Name) (seen : List Name)
+    (acc : Array ConstantInfo) : List Name × Array ConstantInfo :=
+  dependenciesBeyond env base.contains n seen acc
 
 /-- The declaration that adds `ci` to an environment, if it is added on its own
 (constructors and recursors are added by their inductive type). -/

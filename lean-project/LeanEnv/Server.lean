@@ -5,6 +5,7 @@ import Lean.Util.FoldConsts
 import Lean.Meta.PPGoal
 import LeanEnv.Rpc
 import LeanEnv.Handlers
+import LeanEnv.JudgeHandlers
 
 /-!
 The REPL's main loop: read a framed request, dispatch it, write the reply. Bad
@@ -27,8 +28,8 @@ def onElabThread (onMain : Bool) (act : IO α) : IO α := do
   | .ok a => pure a
   | .error e => throw e
 
-/-- Answer one request (or run one notification). -/
-def answer (ref : StateRef) (stdout : IO.FS.Stream) (onMain : Bool) (j : Json) : IO Bool := do
+/-- Answer one request (or run one notification); a judge routes only its own methods. -/
+def answer (ref : StateRef) (stdout : IO.FS.Stream) (judge : Bool) (j : Json) : IO Bool := do
   let id? := (j.getObjVal? "id").toOption
   match j.getObjValAs? String "method" with
   | .error _ =>
@@ -38,7 +39,7 @@ def answer (ref : StateRef) (stdout : IO.FS.Stream) (onMain : Bool) (j : Json) :
   | .ok "exit" => return false
   | .ok m =>
     let params := ((j.getObjVal? "params").toOption).getD (Json.mkObj [])
-    let r ← try (dispatch ref m params).run
+    let r ← try (route judge ref m params).run
       catch e => pure (.error { code := -32603, message := s!"internal error: {e}" })
     if let some id := id? then
       writeMessage stdout (match r with
@@ -46,15 +47,15 @@ def answer (ref : StateRef) (stdout : IO.FS.Stream) (onMain : Bool) (j : Json) :
         | .error e => errorJson id e)
     return true
 
-/-- Serve requests until end of input or `exit`. -/
-partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) (onMain : Bool) : IO Unit := do
+/-- Serve requests until end of input or `exit` (as a judge with `judge`). -/
+partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) (judge : Bool) : IO Unit := do
   match ← readMessage stdin with
   | none => return
   | some (.error e) =>
     writeMessage stdout (errorJson Json.null { code := -32700, message := s!"parse error: {e}" })
-    serveLoop ref stdin stdout onMain
+    serveLoop ref stdin stdout judge
   | some (.ok j) =>
-    if ← answer ref stdout onMain j then serveLoop ref stdin stdout onMain
+    if ← answer ref stdout judge j then serveLoop ref stdin stdout judge
 
 private unsafe def enableInitializersUnsafe : IO Unit := enableInitializersExecution
 
@@ -74,6 +75,8 @@ def serve (args : List String) : IO Unit := do
   let (stdin, stdout) := (← IO.getStdin, ← IO.getStdout)
   -- One dedicated Lean thread, created once, serves every request: a thread per request made
   -- the embedded build start a new pthread (a new wasm instance) again and again.
-  onElabThread onMain (serveLoop ref stdin stdout onMain)
+  -- A judge (`--judge`) never elaborates a submission: it serves only `judgeMethods`.
+  let judge := listAny (· == "--judge") args
+  onElabThread onMain (serveLoop ref stdin stdout judge)
 
 end LeanEnv
