@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { LeanWorker } from './lean/worker.js';
 import type { WorkerPool } from './pool/worker-pool.js';
+import type { Judge } from './judge/judge.js';
 import { SessionRegistry } from './sessions/registry.js';
 import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
@@ -34,6 +35,8 @@ import { clusterGauges, type ClusterNode } from './cluster/cluster.js';
 /** What the app needs. */
 export interface AppOptions {
   pool: WorkerPool<LeanWorker>;
+  /** The node's judge: decides every `proved` (`/v1/check`, the fronts, `proof.verify`); closed with the app. */
+  judge: Judge;
   datasets?: DatasetIndex;
   defaultHeader?: string;
   sessionTtlMs?: number;
@@ -72,6 +75,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     ttlMs: opts.sessionTtlMs ?? 10 * 60_000,
     defaultHeader: opts.defaultHeader ?? '',
     store: opts.cluster?.sessions,
+    judge: opts.judge,
   });
   const sweeper = setInterval(() => registry.sweep(), 5_000);
   sweeper.unref();
@@ -89,6 +93,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       lean: worker?.info?.version,
       sandbox: worker?.spawnSpec.sandbox,
       workers: { ...stats, live: pool.workers(), spareWorkers: pool.spares() },
+      judge: opts.judge.stats(),
       ...registry.counts(),
       ...(opts.cluster ? { cluster: await opts.cluster.view() } : {}),
     });
@@ -96,11 +101,12 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
 
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
-  await checkRoutes(app, { pool, metrics, cluster: opts.cluster?.batches });
-  await compatRoutes(app, { pool, metrics, replFileRoot: opts.replFileRoot });
+  await checkRoutes(app, { pool, judge: opts.judge, metrics, cluster: opts.cluster?.batches });
+  await compatRoutes(app, { pool, judge: opts.judge, metrics, replFileRoot: opts.replFileRoot });
   await webPageRoutes(app);
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
+    const j = opts.judge.stats();
     metrics.queueDepth.set(s.queued);
     return {
       workers: s.size,
@@ -115,6 +121,11 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       header_imports: s.headerImports,
       header_evictions: s.headerEvictions,
       pool_jobs: s.jobs,
+      judge_ready: j.ready ? 1 : 0,
+      judge_checks: j.checks,
+      judge_proofs: j.proofs,
+      judge_restarts: j.restarts,
+      judge_failures: j.failures,
       ...registry.counts(),
       ...(opts.cluster ? clusterGauges(await opts.cluster.view()) : {}),
     };
@@ -123,7 +134,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     await opts.cluster?.close(opts.shutdownGraceMs ?? 0);
-    if (opts.ownsPool !== false) await pool.close(opts.shutdownGraceMs ?? 0);
+    if (opts.ownsPool !== false) await Promise.all([pool.close(opts.shutdownGraceMs ?? 0), opts.judge.close()]);
   });
   return app;
 }

@@ -12,6 +12,7 @@ import { DatasetIndex } from './sessions/datasets.js';
 import { PROJECT_ROOT } from './provision/paths.js';
 import { assertSafeBinding } from './http/auth.js';
 import { createPool } from './pool/create.js';
+import { createJudge } from './judge/create.js';
 import { shutdown } from './lifecycle.js';
 import { ClusterNode, poolItemRunner } from './cluster/cluster.js';
 import { ensureWebPage } from './provision/web.js';
@@ -35,12 +36,16 @@ const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
 await ensureWebPage((l) => log.info(`setup: ${l}`)).catch((e: unknown) => log.error({ err: e }, 'the debugger page could not be built'));
 const pool = createPool(spec, config, log);
 void pool.start();
-const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool), { url: config.redis, maxQueue: config.clusterMaxQueue, affinity: config.clusterHeaderAffinity, affinityMinItems: config.clusterAffinityMinItems, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
+// The judge decides every `proved`; it never runs submission code (server/judge/judge.ts).
+const judge = createJudge(spec, config, log);
+void judge.start().catch((e: unknown) => log.error({ err: e }, 'the judge could not start (checks will say error until it does)'));
+const cluster = config.redis ? new ClusterNode(pool, poolItemRunner(pool, judge), { url: config.redis, maxQueue: config.clusterMaxQueue, affinity: config.clusterHeaderAffinity, affinityMinItems: config.clusterAffinityMinItems, sessionTtlMs: config.sessionTtlMs, logger: log }) : undefined;
 cluster?.start(pool.ready());
 const benchmarks = path.resolve(PROJECT_ROOT, '../shared/benchmarks');
 const datasets = new DatasetIndex(['core-subset', 'minif2f-lean4', 'putnambench-lean4'].map((n) => path.join(benchmarks, `${n}.jsonl`)));
 const app = await build({
   pool,
+  judge,
   datasets,
   defaultHeader: config.defaultHeader,
   sessionTtlMs: config.sessionTtlMs,

@@ -58,8 +58,11 @@ export function declaredProofs(s: Submission): AddedConstant[] {
  * Judge a submission without looking at a reference: errors, limits, sorry, declared axioms
  * and opaque proofs, then every proposition-typed constant's axioms, unsafe dependencies and
  * kernel replay. `proved` needs at least one declared theorem or example (or other proof).
+ * With `kernelChecked: false` the kernel replay is not asked for (a worker's report screened
+ * before the judge replays it: only the judge's report can give `proved`).
  */
-export function judgeSubmission(s: Submission, allowed: readonly string[]): Judged {
+export function judgeSubmission(s: Submission, allowed: readonly string[], o: { kernelChecked?: boolean } = {}): Judged {
+  const kernelChecked = o.kernelChecked ?? true;
   const axioms = new Set<string>();
   const out = (verdict: Verdict, reason?: string): Judged => ({ verdict, ...(reason ? { reason } : {}), axioms: [...axioms].sort() });
   const limited = s.commands.find((c) => c.limit !== null);
@@ -106,6 +109,7 @@ export function judgeSubmission(s: Submission, allowed: readonly string[]): Judg
     if (c.unsafeDependencies?.length) {
       return out('failed', `${what} depends on unsafe or partial ${c.unsafeDependencies.map(userName).join(', ')}`);
     }
+    if (!kernelChecked) continue;
     if (!c.kernel) return out('failed', `${what} was not re-checked by the kernel`);
     if (!c.kernel.ok && c.kernel.limit) {
       // A resource limit is no verdict on the proof: past the heartbeat limit it is a timeout, like the elaborator's.

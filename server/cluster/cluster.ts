@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { checkItem } from '../check/checker.js';
+import type { Judge } from '../judge/judge.js';
 import type { LeanWorker } from '../lean/worker.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import { ClusterBatches } from './batches.js';
@@ -164,10 +165,10 @@ export class ClusterNode {
   }
 }
 
-/** The item runner of a real node: the pool's workers and the checker, waiting when the local queue is full. */
-export function poolItemRunner(pool: WorkerPool<LeanWorker>): ItemRunner {
+/** The item runner of a real node: the pool's workers, the node's judge and the checker, waiting when the local queue is full. */
+export function poolItemRunner(pool: WorkerPool<LeanWorker>, judge: Judge): ItemRunner {
   return (item, header, allowedAxioms) =>
-    pool.run({ tenant: 'cluster', header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, item, { allowedAxioms }));
+    pool.run({ tenant: 'cluster', header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, item, { judge, allowedAxioms }));
 }
 
 /** The cluster view as `leanenv_state{what}` gauges (cluster_*). */

@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { LeanWorker } from '../lean/worker.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
+import type { Judge } from '../judge/judge.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { kiminaRoutes } from './kimina.js';
 import { replRoutes } from './repl-routes.js';
 
 /** Register every compatibility route (after the WebSocket plugin). */
-export async function compatRoutes(app: FastifyInstance, o: { pool: WorkerPool<LeanWorker>; metrics?: ServerMetrics; replFileRoot?: string }): Promise<void> {
+export async function compatRoutes(app: FastifyInstance, o: { pool: WorkerPool<LeanWorker>; judge: Judge; metrics?: ServerMetrics; replFileRoot?: string }): Promise<void> {
   await kiminaRoutes(app, o);
   await replRoutes(app, { pool: o.pool, fileRoot: o.replFileRoot });
 }

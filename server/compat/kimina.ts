@@ -12,6 +12,7 @@ import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckResult } from '../../protocol/check.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 import { checkItem } from '../check/checker.js';
+import type { Judge } from '../judge/judge.js';
 import { splitHeader } from '../check/header-split.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import type { LeanWorker } from '../lean/worker.js';
@@ -43,6 +44,8 @@ export interface KiminaResult {
 /** Options of the plugin. */
 export interface KiminaOptions {
   pool: WorkerPool<LeanWorker>;
+  /** Decides every `proved` (see `server/judge/judge.ts`). */
+  judge: Judge;
   metrics?: ServerMetrics;
 }
 
@@ -113,7 +116,7 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
         if (timedOut !== undefined) throw new Error('timed out');
         const tBody = Date.now();
         timer = arm('');
-        const r = await checkItem(worker, { id, code }, { onSubmission: (s) => (report = s) });
+        const r = await checkItem(worker, { id, code }, { judge: o.judge, onSubmission: (s) => (report = s) });
         result = { ...r, elapsedMs: Date.now() - tBody };
       } catch (e) {
         if (timedOut === undefined) throw e;

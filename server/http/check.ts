@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { BatchParams, CheckQuery, CheckRequest, CheckResponse, CheckStreamLine, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
 import { checkItem, ReferenceError } from '../check/checker.js';
+import type { Judge } from '../judge/judge.js';
 import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.js';
@@ -30,6 +31,8 @@ export function summarize(results: readonly CheckResult[]): CheckSummary {
 /** Options of the route. */
 export interface CheckRouteOptions {
   pool: WorkerPool<LeanWorker>;
+  /** Decides every `proved` (see `server/judge/judge.ts`). */
+  judge: Judge;
   metrics: ServerMetrics;
   streamThreshold?: number;
   /** Cluster mode: items go to the cluster queue and any node runs them (server/cluster/). */
@@ -64,7 +67,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
       const header = 'code' in it ? splitHeader(it.code).header : it.header;
       for (;;) {
         try {
-          const r = await opts.metrics.observe('check.item', () => opts.pool.run({ tenant, header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, it, { allowedAxioms })));
+          const r = await opts.metrics.observe('check.item', () => opts.pool.run({ tenant, header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, it, { judge: opts.judge, allowedAxioms })));
           opts.metrics.verdicts.inc({ verdict: r.verdict });
           return r;
         } catch (e) {

@@ -200,19 +200,22 @@ export class LeanWorker {
 
   /**
    * Import a header (imports, `open`, `set_option`, notation); the same header text reuses its
-   * environment. Beyond `maxHeaderEnvs` headers the least recently used one is dropped.
+   * environment. Beyond `maxHeaderEnvs` headers the least recently used one is dropped. With
+   * `importsOnly`, only the header's imports are read (nothing after them is elaborated).
    */
-  importHeader(header: string): Promise<ReplResult<'env.import'>> {
-    let p = this.headerEnvs.get(header);
+  importHeader(header: string, o: { importsOnly?: boolean } = {}): Promise<ReplResult<'env.import'>> {
+    // Imports-only environments are kept apart from whole headers of the same text.
+    const key = o.importsOnly ? `\u0000imports\u0000${header}` : header;
+    let p = this.headerEnvs.get(key);
     if (p) {
-      this.headerEnvs.delete(header); // most recently used goes last
-      this.headerEnvs.set(header, p);
+      this.headerEnvs.delete(key); // most recently used goes last
+      this.headerEnvs.set(key, p);
       return p;
     }
-    p = this.request('env.import', { header, maxHeartbeats: this.opts.maxHeartbeats });
+    p = this.request('env.import', { header, ...(o.importsOnly ? { importsOnly: true } : {}), maxHeartbeats: this.opts.maxHeartbeats });
     this.headerCounts.imports += 1;
-    this.headerEnvs.set(header, p);
-    p.catch(() => this.headerEnvs.delete(header));
+    this.headerEnvs.set(key, p);
+    p.catch(() => this.headerEnvs.delete(key));
     const max = this.opts.maxHeaderEnvs ?? Infinity;
     for (const [old, env] of this.headerEnvs) {
       if (this.headerEnvs.size <= max) break;
@@ -236,10 +239,17 @@ export class LeanWorker {
   /**
    * Elaborate a submission command by command and report what it declared: on top of `env`, or
    * (without `env`) a whole file whose header Lean's parser delimits. Every added proof comes
-   * with its axioms and a kernel replay onto the environment before the submission.
+   * with its axioms and a kernel replay onto the environment before the submission; with
+   * `exportData`, no replay here: every constant added since the imports comes as data for the judge.
    */
-  checkSubmission(code: string, env?: number, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'env.check'>> {
-    return this.request('env.check', { code, ...(env === undefined ? {} : { env }), maxHeartbeats });
+  checkSubmission(code: string, env?: number, o: { exportData?: boolean; maxHeartbeats?: number } = {}): Promise<ReplResult<'env.check'>> {
+    const maxHeartbeats = o.maxHeartbeats ?? this.opts.maxHeartbeats;
+    return this.request('env.check', { code, ...(env === undefined ? {} : { env }), ...(o.exportData ? { export: true } : {}), maxHeartbeats });
+  }
+
+  /** A solved proof state's proof term and the constants it uses beyond the imports, as data for the judge. */
+  exportProof(proofState: number): Promise<ReplResult<'proof.export'>> {
+    return this.request('proof.export', { proofState });
   }
 
   /** Start a proof from `theorem name binders : type` (a trailing `:= by sorry` is removed) or a declaration name. */

@@ -15,8 +15,8 @@ const Elapsed = { elapsedMs: z.number() };
 /** `initialize`. */
 export const InitializeResult = z.object({ version: z.string(), githash: z.string(), methods: z.array(z.string()) });
 
-/** `env.import {header, maxHeartbeats?}`. */
-export const ImportParams = z.object({ header: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+/** `env.import {header, importsOnly?, maxHeartbeats?}` (`importsOnly`: Lean's header parser reads the text, nothing after the imports is elaborated). */
+export const ImportParams = z.object({ header: z.string(), importsOnly: z.boolean().optional(), maxHeartbeats: z.number().int().min(0).optional() });
 export const ImportResult = z.object({ env: z.number().int(), messages: z.array(LeanMessage), hasErrors: z.boolean(), ...Elapsed });
 
 /** A `sorry` found by `env.command`, with the proof state standing for it. */
@@ -93,8 +93,27 @@ export const DeclCheckResult = z.union([
   }),
 ]);
 
-/** `env.check {code, env?, maxHeartbeats?}`: a submission elaborated command by command, with what it declared. */
-export const EnvCheckParams = z.object({ code: z.string(), env: z.number().int().optional(), maxHeartbeats: z.number().int().min(0).optional() });
+/** `env.check {code, env?, export?, maxHeartbeats?}`: a submission elaborated command by command, with what it declared
+ * (with `export`: every constant added since the imports as data for the judge, and no kernel replay on the worker). */
+export const EnvCheckParams = z.object({
+  code: z.string(),
+  env: z.number().int().optional(),
+  export: z.boolean().optional(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+});
+
+/**
+ * Constants as data (`lean-project/LeanEnv/Export.lean`): tables of names, levels and
+ * expressions, and constant records that refer to them. The server only carries it from the
+ * worker to the judge, which decodes it totally (a malformed export is a request error there).
+ */
+export const ExportData = z.object({
+  names: z.array(z.unknown()),
+  levels: z.array(z.unknown()),
+  exprs: z.array(z.unknown()),
+  constants: z.array(z.unknown()).optional(),
+});
+export type ExportData = z.infer<typeof ExportData>;
 /** One elaborated command (an `example` is elaborated under the name in `name`). */
 export const CheckedCommand = z.object({
   pos: Position,
@@ -137,7 +156,44 @@ export const EnvCheckResult = z.object({
   hasErrors: z.boolean(),
   commands: z.array(CheckedCommand),
   constants: z.array(AddedConstant),
+  /** With `export`: the constants added since the imports, as data. */
+  export: ExportData.nullable().optional(),
   ...Elapsed,
+});
+
+/** `proof.export {proofState}`: a solved state's proof term and the constants it uses beyond the imports, as data. */
+export const ProofExportResult = z.object({
+  name: z.string(),
+  /** Expression indices into `export.exprs`. */
+  value: z.number().int().min(0),
+  type: z.number().int().min(0),
+  export: ExportData,
+});
+export type ProofExportResult = z.infer<typeof ProofExportResult>;
+
+/** `judge.check {env, export, reference?, target?}`: the judge's replay and audit of exported constants. */
+export const JudgeCheckParams = z.object({
+  env: z.number().int(),
+  export: ExportData,
+  reference: z.string().optional(),
+  target: z.string().optional(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+});
+export const JudgeCheckResult = z.object({
+  /** The audit of every exported constant the base environment did not have (`command` is 0: the judge knows no commands). */
+  constants: z.array(AddedConstant),
+  reference: z.object({ found: z.boolean(), type: z.string().optional(), typeMatches: z.boolean().optional() }).nullable(),
+  ...Elapsed,
+});
+export type JudgeCheckResult = z.infer<typeof JudgeCheckResult>;
+
+/** `judge.proof {env, statement, export, value}`: a proof term checked against the caller's statement. */
+export const JudgeProofParams = z.object({
+  env: z.number().int(),
+  statement: z.string(),
+  export: ExportData,
+  value: z.number().int().min(0),
+  maxHeartbeats: z.number().int().min(0).optional(),
 });
 
 /** `state.drop {envs?, proofStates?}` and `state.stats`: live counts. */
@@ -155,6 +211,9 @@ export const ReplMethods = {
   'proof.verify': { params: z.object({ proofState: z.number().int(), maxHeartbeats: z.number().int().min(0).optional() }), result: VerifyResult },
   'decl.check': { params: DeclCheckParams, result: DeclCheckResult },
   'env.check': { params: EnvCheckParams, result: EnvCheckResult },
+  'proof.export': { params: z.object({ proofState: z.number().int() }), result: ProofExportResult },
+  'judge.check': { params: JudgeCheckParams, result: JudgeCheckResult },
+  'judge.proof': { params: JudgeProofParams, result: VerifyResult },
   'state.drop': { params: DropParams, result: StateCounts },
   'state.stats': { params: z.object({}), result: StateCounts },
 } as const;

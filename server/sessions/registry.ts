@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, ApiErrors, type ApiResult, type TacticOutcome } from '../../protocol/api.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
+import type { Judge } from '../judge/judge.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { verifySolvedState } from '../check/verify-state.js';
@@ -31,6 +32,8 @@ interface Session {
 /** Options of the registry. */
 export interface RegistryOptions {
   pool: WorkerPool<LeanWorker>;
+  /** Decides `proof.verify` (see `server/judge/judge.ts`). */
+  judge: Judge;
   datasets?: DatasetIndex;
   ttlMs: number;
   defaultHeader: string;
@@ -326,18 +329,15 @@ export class SessionRegistry {
   }
 
   /**
-   * Verify a solved state soundly: the REPL's kernel check of the proof term, then the whole
-   * proof text re-checked from the header alone as `POST /v1/check` does; verdict and proof text.
+   * Verify a solved state soundly: the worker hands its proof term over as data and the judge
+   * checks it against the statement it elaborates itself (`verifySolvedState`); verdict and proof text.
    */
   async verify(stateId: string, owners: ReadonlySet<string>, allowedAxioms?: readonly string[]): Promise<ApiResult<'proof.verify'>> {
     const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
     const tactics = tree.pathTo(node);
     const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(tree.statement), tactics };
-    const verdict = await this.onNode(node, async ({ worker }, id) => {
-      const v = await worker.verify(id);
-      return verifySolvedState(worker, v, state, allowedAxioms);
-    });
+    const verdict = await this.onNode(node, ({ worker }, id) => verifySolvedState(worker, this.opts.judge, id, state, allowedAxioms));
     return { ...verdict, tactics };
   }
 

@@ -7,6 +7,7 @@ import type { CheckItem } from '../../server/check/checker.js';
 import { ClusterNode, poolItemRunner } from '../../server/cluster/cluster.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
+import { benchJudge } from './judge.js';
 
 /** The worker, with dispose() a no-op: the bench pool owns it. */
 function borrowed(w: LeanWorker): LeanWorker {
@@ -26,7 +27,8 @@ export async function startNodes(url: string, groups: LeanWorker[][], affinity =
     return new WorkerPool<LeanWorker>({ size: g.length, spawn: async () => queue.shift()!, maxQueue: 10_000, maxQueuePerTenant: 10_000 });
   });
   await Promise.all(pools.map((p) => p.start()));
-  const nodes = pools.map((p) => new ClusterNode(p, poolItemRunner(p), { url, maxQueue: 1_000_000, affinity }));
+  const judge = await benchJudge();
+  const nodes = pools.map((p) => new ClusterNode(p, poolItemRunner(p, judge), { url, maxQueue: 1_000_000, affinity }));
   nodes.forEach((n, i) => n.start(pools[i]!.ready()));
   await new Promise((r) => setTimeout(r, 500));
   return {

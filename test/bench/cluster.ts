@@ -17,6 +17,7 @@ import { LeanEnvClient } from '../../client/sdk.js';
 import { coreSubset } from '../support/lean.js';
 import { benchAffinity, type AffinityScenario } from './cluster-affinity.js';
 import { batchRate, startNodes } from './cluster-nodes.js';
+import { benchJudge } from './judge.js';
 
 /** What the cluster part of the bench measured. */
 export interface ClusterBenchResult {
@@ -47,7 +48,8 @@ export const AFFINITY_SCENARIOS = [
 
 /** Open a session on node A (over the WebSocket API), take a step, resume it on node B and take the next step there. */
 async function resumeTimes(nodes: ClusterNode[], pools: WorkerPool<LeanWorker>[]): Promise<{ resumeOnOtherNodeMs: number; firstStepAfterResumeMs: number; stepOnOwnerMs: number }> {
-  const apps = await Promise.all(nodes.slice(0, 2).map((cluster, i) => build({ pool: pools[i]!, cluster, ownsPool: false, logLevel: 'warn' })));
+  const judge = await benchJudge();
+  const apps = await Promise.all(nodes.slice(0, 2).map((cluster, i) => build({ pool: pools[i]!, judge, cluster, ownsPool: false, logLevel: 'warn' })));
   const urls = await Promise.all(apps.map(async (a) => (await a.listen({ host: '127.0.0.1', port: 0 }), `http://127.0.0.1:${(a.server.address() as { port: number }).port}`)));
   try {
     const it = coreSubset().get('amc12b_2002_p2')!;

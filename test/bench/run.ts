@@ -30,6 +30,7 @@ import { coldStartBreakdown, type ColdStartBreakdown } from './cold-start.js';
 import { benchSparePromotion } from './spare-promotion.js';
 import { benchSearch, searchRows } from './search.js';
 import { affinityRows } from './cluster-affinity.js';
+import { benchJudge } from './judge.js';
 
 const quick = process.argv.includes('--quick');
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
@@ -115,7 +116,7 @@ const spawnOnce = async () => {
 };
 const pool = new WorkerPool({ size: 1, spawn: spawnOnce, maxQueue: 1024, maxQueuePerTenant: 64 });
 await pool.start();
-const app = await build({ pool, ownsPool: false, logLevel: 'warn' });
+const app = await build({ pool, judge: await benchJudge(), ownsPool: false, logLevel: 'warn' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const addr = app.server.address() as { port: number };
 const client = await LeanEnvClient.connect(`http://127.0.0.1:${addr.port}`);
@@ -214,6 +215,8 @@ table.push(
   ['  worker cores busy', cpu(poolBench)],
   [`fair batch (no item > 1 s): ${poolBench.workers} workers / 1`, `${ratio(poolBench.fair)} (goal >= 1.8x)`],
   ['  worker cores busy', cpu(poolBench.fair)],
+  ['fair batch as before the judge (worker decides)', ratio(poolBench.fairWorkerOnly)],
+  ['judge: items/s with / without (N workers)', `${poolBench.judgeOverWorkerOnly.toFixed(2)}x (goal >= 0.85); judge RSS ${poolBench.judgeRssGB.toFixed(1)} GB`],
   ['items/s per GB of worker RSS (N workers)', `standard ${poolBench.itemsPerSecPerGB.toFixed(2)}, fair ${poolBench.fair.itemsPerSecPerGB.toFixed(2)} (${poolBench.workerRssGB.toFixed(1)} GB)`],
   ['check: cold worker / new header text / reused', `${poolBench.coldCheckMs.toFixed(0)} / ${poolBench.newHeaderTextCheckMs.toFixed(0)} / ${poolBench.reusedCheckMs.toFixed(0)} ms`],
   ['reused / cold check cost', `${(100 * poolBench.reusedOverCold).toFixed(1)}% (goal <= 5%)`],

@@ -10,6 +10,7 @@ import { verifySolvedState } from '../../server/check/verify-state.js';
 import { LeanWorkerError } from '../../server/lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../../server/lean/worker.js';
 import { canonicalGoals } from '../../server/sessions/proof-tree.js';
+import type { Judge } from '../../server/judge/judge.js';
 
 /** Tactics that ended a worker, by goal text: on a retry they fail without running again. */
 export type CrashLog = Set<string>;
@@ -39,17 +40,18 @@ export class DirectProofSession implements ProofSession {
     rootId: number,
     goals: StateInfo['goals'],
     private readonly crashes: CrashLog,
+    private readonly judge: Judge,
   ) {
     this.root = this.add(rootId, goals, 'open', []);
   }
 
   /** Import the header (reused when the worker has it) and start the proof. */
-  static async open(worker: LeanWorker, target: SearchTarget, crashes: CrashLog): Promise<DirectProofSession> {
+  static async open(worker: LeanWorker, target: SearchTarget, crashes: CrashLog, judge: Judge): Promise<DirectProofSession> {
     if (!('statement' in target)) throw new Error('the direct backend needs statements, not dataset ids');
     const header = target.header ?? '';
     const env = await worker.importHeader(header);
     const start = await worker.startProof(env.env, { statement: target.statement });
-    return new DirectProofSession(worker, header, target.statement, start.proofState, start.goals, crashes);
+    return new DirectProofSession(worker, header, target.statement, start.proofState, start.goals, crashes, judge);
   }
 
   private add(replId: number, goals: StateInfo['goals'], status: StateInfo['status'], tactics: string[]): StateInfo {
@@ -101,8 +103,7 @@ export class DirectProofSession implements ProofSession {
     const crashKey = `verify\u0000${this.statement}\u0000${node.tactics.join('\n')}`;
     if (this.crashes.has(crashKey)) return { proved: false, reason: 'the verification ended the Lean worker', tactics: node.tactics, proofText: '' };
     try {
-      const v = await this.worker.verify(node.replId);
-      const verdict = await verifySolvedState(this.worker, v, { id: 'direct', header: this.header, statement: stripProofBody(this.statement), tactics: node.tactics });
+      const verdict = await verifySolvedState(this.worker, this.judge, node.replId, { id: 'direct', header: this.header, statement: stripProofBody(this.statement), tactics: node.tactics });
       return { ...verdict, tactics: node.tactics };
     } catch (e) {
       if (e instanceof LeanWorkerError && (e.kind === 'worker_exited' || e.kind === 'worker_timeout')) {

@@ -16,6 +16,7 @@ import { createPool } from '../../server/pool/create.js';
 import { BuiltinPolicy, searchOne, searchSession, WebSocketBackend, type SearchOptions, type SearchResult, type SearchTarget } from '../../client/search/index.js';
 import type { BenchmarkItem } from '../support/lean.js';
 import { DirectProofSession, WorkerDied, type CrashLog } from './search-direct.js';
+import { benchJudge } from './judge.js';
 
 export const BASELINE = 'first | rfl | decide | omega | simp';
 
@@ -61,7 +62,8 @@ function percentile(xs: number[], p: number): number {
 export async function benchSearch(spec: WorkerSpawn, config: Config, items: BenchmarkItem[], budget: SearchOptions, log: (l: string) => void = () => {}): Promise<SearchBenchResult> {
   const pool = createPool(spec, config, undefined, 1);
   await pool.start();
-  const app = await build({ pool, ownsPool: false, logLevel: 'warn', wsRateLimit: { perSecond: 0, burst: 1 } });
+  const judge = await benchJudge();
+  const app = await build({ pool, judge, ownsPool: false, logLevel: 'warn', wsRateLimit: { perSecond: 0, burst: 1 } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const backend = await WebSocketBackend.connect(url);
@@ -85,7 +87,7 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
   };
   const direct = (t: { id: string; header: string; statement: string }): Promise<SearchResult> =>
     onWorker(t.id, t.header, async (w) => {
-      const session = await DirectProofSession.open(w, t, crashes);
+      const session = await DirectProofSession.open(w, t, crashes, judge);
       try {
         return await searchSession(t, session, policy, budget);
       } finally {
@@ -98,7 +100,7 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
       const start = await w.startProof(env.env, { statement: t.statement });
       try {
         const r = await w.applyTactic(start.proofState, BASELINE);
-        const proved = r.status === 'solved' && (await verifySolvedState(w, await w.verify(r.proofState), { id: t.id, header: t.header, statement: stripProofBody(t.statement), tactics: [BASELINE] })).proved;
+        const proved = r.status === 'solved' && (await verifySolvedState(w, judge, r.proofState, { id: t.id, header: t.header, statement: stripProofBody(t.statement), tactics: [BASELINE] })).proved;
         await w.drop({ proofStates: [start.proofState, ...(r.status === 'failed' ? [] : [r.proofState])] });
         return proved;
       } catch (e) {

@@ -16,6 +16,7 @@ import { LeanWorker } from '../../server/lean/worker.js';
 import { forEachLimited, WorkerPool } from '../../server/pool/worker-pool.js';
 import type { BenchmarkItem } from '../support/lean.js';
 import { benchCluster, type ClusterBenchResult } from './cluster.js';
+import { benchJudge, checkOnWorkerOnly } from './judge.js';
 
 /** One workload measured with one worker and with all. */
 export interface WorkloadResult {
@@ -52,6 +53,12 @@ export interface PoolBenchResult extends WorkloadResult {
   workerRssGB: number;
   /** The workload with no dominating item. */
   fair: WorkloadResult;
+  /** The fair batch checked as before the judge (the worker's own kernel replay and report decide). */
+  fairWorkerOnly: WorkloadResult;
+  /** The judge process's RSS after the fair batch. */
+  judgeRssGB: number;
+  /** Fair batch items/s with the judge over without it (N workers; goal >= 0.85). */
+  judgeOverWorkerOnly: number;
   /** First check on a fresh worker: imports the header's modules, elaborates it, checks. */
   coldCheckMs: number;
   /** A header text new to the worker whose import list it has loaded (a new variant of the prelude). */
@@ -105,6 +112,10 @@ const CANDIDATES = ['by omega', 'by simp', 'by decide'];
 /** REPL requests sent by the bench's workers (to count round trips per check). */
 let requestCount = 0;
 
+/** How the bench checks an item on a worker: through the judge (as the server does), or as before the judge (for comparison). */
+type CheckFn = (worker: LeanWorker, item: CheckItem) => Promise<unknown>;
+let check: CheckFn = () => Promise.reject(new Error('benchPool sets the check'));
+
 /** Count every request `w` sends. */
 function countRequests(w: LeanWorker): void {
   const original = w.request.bind(w);
@@ -121,7 +132,7 @@ async function throughput(pool: WorkerPool<LeanWorker>, items: CheckItem[], lane
   await forEachLimited(items, lanes, async (it, i) => {
     await pool.run({ tenant: 'bench', header: 'header' in it ? it.header : undefined }, async ({ worker }) => {
       const s = performance.now();
-      await checkItem(worker, it);
+      await check(worker, it);
       itemMs[i] = performance.now() - s;
     });
   });
@@ -185,7 +196,7 @@ async function warmUp(pool: WorkerPool<LeanWorker>, items: CheckItem[]): Promise
         for (let n = 0, i = 0; n < WARM_CHECKS; i = (i + 1) % items.length) {
           if (slow.has(i)) continue;
           const t0 = performance.now();
-          await checkItem(worker, items[i]!);
+          await check(worker, items[i]!);
           if (performance.now() - t0 > 1000) slow.add(i);
           n += 1;
           if (slow.size === items.length) return;
@@ -200,6 +211,9 @@ async function warmUp(pool: WorkerPool<LeanWorker>, items: CheckItem[]): Promise
  * the others are started here and stopped at the end. `cluster: false` leaves the cluster section out.
  */
 export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], config: Config, size: number, o: { cluster?: boolean } = {}): Promise<PoolBenchResult> {
+  const judge = await benchJudge();
+  const judged: CheckFn = (worker, it) => checkItem(worker, it, { judge });
+  check = judged;
   let reuse: LeanWorker | undefined = first;
   const pool = new WorkerPool<LeanWorker>({
     size,
@@ -220,7 +234,7 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
   const timedCheck = (on: { slot: number; generation: number }, it: CheckItem) =>
     pool.run({ tenant: 'bench', on }, async ({ worker }) => {
       const t0 = performance.now();
-      await checkItem(worker, it);
+      await check(worker, it);
       return performance.now() - t0;
     });
   // Cold: the first check on a worker that has imported nothing yet (every worker but `first`).
@@ -233,8 +247,14 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
   // to at least FAIR_CHECKS checks (a batch of a second or two measures its own start and end).
   const short = items.filter((_, i) => itemMsOneWorker[i]! < 1000);
   const repeats = Math.max(1, Math.ceil(FAIR_CHECKS / Math.max(1, short.length)));
-  const { itemMsOneWorker: _t, ...fair } = await workload(pool, Array.from({ length: repeats }, () => short).flat(), size, rssGB);
+  const fairItems = Array.from({ length: repeats }, () => short).flat();
+  const { itemMsOneWorker: _t, ...fair } = await workload(pool, fairItems, size, rssGB);
   const workerRssGB = rssGB();
+  // The same fair batch checked as before the judge (the worker's own replay decides), side by side.
+  check = checkOnWorkerOnly;
+  const { itemMsOneWorker: _w, ...fairWorkerOnly } = await workload(pool, fairItems, size, rssGB);
+  check = judged;
+  const judgeStats = judge.stats();
 
   // A header text the worker has not seen (a trailing comment makes it new) over modules it has loaded; then the same again.
   const variant: number[] = [];
@@ -254,6 +274,9 @@ export async function benchPool(first: LeanWorker, statements: BenchmarkItem[], 
     ...standard,
     workerRssGB,
     fair,
+    fairWorkerOnly,
+    judgeRssGB: (judgeStats.rssBytes ?? 0) / 1e9,
+    judgeOverWorkerOnly: fair.itemsPerSecAllWorkers / fairWorkerOnly.itemsPerSecAllWorkers,
     coldCheckMs,
     newHeaderTextCheckMs: median(variant),
     reusedCheckMs,

@@ -10,6 +10,7 @@ import { build, type AppOptions } from '../../server/app.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { expectHttpError, watchErrorShapes } from '../support/http.js';
+import { idleJudge } from '../support/judge.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ function idlePool(): WorkerPool<LeanWorker> {
 /** Build an app (with a route that fails with a bug, to see the 500), listen on a free port. */
 async function serve(o: Partial<AppOptions> = {}): Promise<{ url: string; app: FastifyInstance; pool: WorkerPool<LeanWorker> }> {
   const pool = idlePool();
-  const app = await build({ pool, logLevel: 'silent', ...o });
+  const app = await build({ pool, judge: idleJudge(), logLevel: 'silent', ...o });
   app.get('/test-only/bug', async () => {
     throw new Error('a bug on our side');
   });
@@ -113,7 +114,7 @@ describe('HTTP errors have the registry shape', () => {
   });
 
   test('the watcher the suites use catches an error body of another shape', async () => {
-    const app = await build({ pool: idlePool(), logLevel: 'silent' });
+    const app = await build({ pool: idlePool(), judge: idleJudge(), logLevel: 'silent' });
     app.get('/test-only/odd', async (_req, reply) => reply.code(418).send({ message: 'not the registry shape' }));
     watchErrorShapes(app);
     expect((await app.inject({ method: 'GET', url: '/test-only/odd' })).statusCode).toBe(418);

@@ -10,11 +10,12 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../../server/app.js';
 import { WorkerPool } from '../../server/pool/worker-pool.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
+import { idleJudge } from '../support/judge.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
   const pool = new WorkerPool<LeanWorker>({ size: 1, spawn: () => Promise.reject(new Error('no worker in this test')), maxQueue: 1, maxQueuePerTenant: 1 });
-  app = await build({ pool, logLevel: 'silent' });
+  app = await build({ pool, judge: idleJudge(), logLevel: 'silent' });
 });
 afterAll(async () => {
   await app?.close();

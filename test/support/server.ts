@@ -9,6 +9,8 @@ import { loadConfig, type ConfigInput } from '../../server/config/config.js';
 import { resolveBackend } from '../../server/lean/backend.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { createPool } from '../../server/pool/create.js';
+import { createJudge } from '../../server/judge/create.js';
+import type { Judge } from '../../server/judge/judge.js';
 import type { WorkerPool } from '../../server/pool/worker-pool.js';
 import { DatasetIndex } from '../../server/sessions/datasets.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
@@ -19,6 +21,8 @@ export interface TestServer {
   app: FastifyInstance;
   url: string;
   pool: WorkerPool<LeanWorker>;
+  /** The server's judge (started with the pool). */
+  judge: Judge;
 }
 
 /** Options: configuration overrides (`workers` defaults to 1 and `spareWorkers` to 0 in tests) and app options. */
@@ -31,15 +35,17 @@ export interface TestServerOptions {
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig([], process.env, { workers: 1, spareWorkers: 0, ...o.config });
   const spec = await resolveBackend(config);
-  const pool = createPool(spec, config, pino({ level: process.env.LOG_LEVEL ?? 'warn' }));
-  await pool.start();
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const pool = createPool(spec, config, logger);
+  const judge = createJudge(spec, config, logger);
+  await Promise.all([pool.start(), judge.start()]);
   const datasets = new DatasetIndex([path.resolve(PROJECT_ROOT, '../shared/benchmarks/core-subset.jsonl')]);
-  const app = await build({ pool, datasets, sessionTtlMs: config.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn', ...o.app });
+  const app = await build({ pool, judge, datasets, sessionTtlMs: config.sessionTtlMs, logLevel: process.env.LOG_LEVEL ?? 'warn', ...o.app });
   watchErrorShapes(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('server did not bind a TCP port');
-  return { app, url: `http://127.0.0.1:${addr.port}`, pool };
+  return { app, url: `http://127.0.0.1:${addr.port}`, pool, judge };
 }
 
 /** Check one item through `POST /v1/check` (the answer must be 200); its result. */

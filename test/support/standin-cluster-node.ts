@@ -16,6 +16,7 @@ import type { ItemRunner } from '../../server/cluster/jobs.js';
 import { loadConfig } from '../../server/config/config.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { WorkerPool, type PoolWorker } from '../../server/pool/worker-pool.js';
+import { idleJudge } from './judge.js';
 
 /** A stand-in worker: always alive; remembers the headers it "imported" (least recently used dropped). */
 class StandInWorker implements PoolWorker {
@@ -68,7 +69,7 @@ const runItem: ItemRunner = (item, header) =>
 const cluster = new ClusterNode(pool, runItem, { url: config.redis!, maxQueue: config.clusterMaxQueue, affinity: config.clusterHeaderAffinity, affinityMinItems: config.clusterAffinityMinItems, logger: log, lockDurationMs: 4000, stalledIntervalMs: 2000 });
 cluster.start(pool.ready());
 const realPool = pool as unknown as WorkerPool<LeanWorker>;
-const app = await build({ pool: realPool, cluster, logLevel: config.logLevel, httpRateLimit: { max: 0, windowMs: 60_000 } });
+const app = await build({ pool: realPool, judge: idleJudge(), cluster, logLevel: config.logLevel, httpRateLimit: { max: 0, windowMs: 60_000 } });
 await app.listen({ host: '127.0.0.1', port: config.port });
 process.stdout.write(`listening ${config.port} ${cluster.nodeId}\n`);
 process.once('SIGTERM', () => void cluster.close(config.shutdownGraceMs).then(() => app.close()).then(() => process.exit(0)));

@@ -223,7 +223,7 @@ describe.skipIf(!haveBrowser)('in a real browser', () => {
 
   test('a token-protected server: the page asks for the token, keeps it for the tab, connects with it', async () => {
     const token = 'web-test-token-0123456789';
-    const authed = await build({ pool: server.pool, ownsPool: false, authToken: token, logLevel: 'warn', datasets: undefined });
+    const authed = await build({ pool: server.pool, judge: server.judge, ownsPool: false, authToken: token, logLevel: 'warn', datasets: undefined });
     await authed.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(authed.server.address() as { port: number }).port}`;
     const page = await context.newPage();

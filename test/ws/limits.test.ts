@@ -17,6 +17,7 @@ import { expectHttpError, watchErrorShapes } from '../support/http.js';
 import { ApiErrors } from '../../protocol/api.js';
 import { TokenBucket } from '../../server/ws/token-bucket.js';
 import { loadConfig } from '../../server/config/config.js';
+import { idleJudge } from '../support/judge.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -26,7 +27,7 @@ afterEach(async () => {
 /** Listen on a free loopback port with a pool whose worker is never started. */
 async function serve(o: Partial<AppOptions>): Promise<string> {
   const pool = new WorkerPool<LeanWorker>({ size: 1, spawn: () => Promise.reject(new Error('no worker in this test')), maxQueue: 1, maxQueuePerTenant: 1 });
-  const app = await build({ pool, logLevel: 'warn', ...o });
+  const app = await build({ pool, judge: idleJudge(), logLevel: 'warn', ...o });
   watchErrorShapes(app);
   apps.push(app);
   await app.listen({ host: '127.0.0.1', port: 0 });

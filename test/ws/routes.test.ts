@@ -30,7 +30,7 @@ describe('access control', () => {
 
   test('a token-protected server refuses missing and wrong tokens on HTTP and on the WebSocket upgrade', async () => {
     // A second app on the same (real) worker, with a token.
-    const authed = await build({ pool: server.pool, ownsPool: false, authToken: token, logLevel: 'warn' });
+    const authed = await build({ pool: server.pool, judge: server.judge, ownsPool: false, authToken: token, logLevel: 'warn' });
     await authed.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(authed.server.address() as { port: number }).port}`;
     try {

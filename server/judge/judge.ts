@@ -1,0 +1,175 @@
+/**
+ * The judge: one long-lived Lean process per node that decides every `proved`, and that has
+ * never run code from any submission. Workers elaborate submissions and hand over what they
+ * added as data (`env.check` with `export`, `proof.export`); the judge replays those constants
+ * through the kernel onto its own environment (the header's imports, or the caller's own
+ * header and reference, which it elaborates itself), audits their axioms, and compares the
+ * reference statement with the proof's. It is started with `--judge`, so the REPL refuses any
+ * method that elaborates tactics or a submission's commands, and it is only ever sent the
+ * caller's trusted text: headers of header/body items and sessions, reference statements.
+ *
+ * Requests run one at a time. A judge that dies or times out is replaced (the request fails:
+ * `JudgeError`, an `error` verdict, never one decided without it); one the worker marks for
+ * retirement (see `LeanWorker.retireReason`) is replaced after its request.
+ */
+import type { Logger } from 'pino';
+import type { LeanWorker } from '../lean/worker.js';
+import type { ExportData, JudgeCheckResult, ProofExportResult, ReplResult } from '../protocol/repl.js';
+import { LeanWorkerError } from '../lean/errors.js';
+
+/** A judge request that could not be answered (the judge died, timed out or could not start). */
+export class JudgeError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'JudgeError';
+  }
+}
+
+/** The environment a judge check starts from: a trusted header (elaborated by the judge), a file's imports only, or an env id the judge made. */
+export type JudgeBase = { header: string } | { imports: string } | { env: number };
+
+/** Options of a judge. */
+export interface JudgeOptions {
+  /** Start a judge process (a REPL started with `--judge`). */
+  spawn: (signal?: AbortSignal) => Promise<LeanWorker>;
+  logger?: Logger;
+}
+
+/** Counters for /health and /metrics. */
+export interface JudgeStats {
+  ready: boolean;
+  pid: number | null;
+  rssBytes: number | null;
+  checks: number;
+  proofs: number;
+  restarts: number;
+  failures: number;
+}
+
+/** The node's judge process (see the module comment). */
+export class Judge {
+  private worker: LeanWorker | undefined;
+  private starting: Promise<LeanWorker> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly counts = { checks: 0, proofs: 0, restarts: 0, failures: 0 };
+
+  constructor(private readonly opts: JudgeOptions) {}
+
+  /** Start the judge process now (requests start it too); resolves once it is ready. */
+  async start(): Promise<void> {
+    await this.ready();
+  }
+
+  /** Stop the judge process; later requests fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.dispose().catch(() => undefined);
+  }
+
+  /** Counters and the process's state. */
+  stats(): JudgeStats {
+    const w = this.worker?.alive ? this.worker : undefined;
+    return { ready: !!w, pid: w?.pid ?? null, rssBytes: w?.rssBytes() ?? null, ...this.counts };
+  }
+
+  /**
+   * Replay a worker's export onto `base` and audit it; with `reference` (a statement elaborated
+   * by the judge in the same environment) and `target` (a constant of the export), whether the
+   * target's type is the statement's.
+   */
+  check(base: JudgeBase, exported: ExportData, ref?: { statement: string; target: string }): Promise<JudgeCheckResult> {
+    return this.use(async (w) => {
+      this.counts.checks += 1;
+      const env = await judgeEnv(w, base);
+      return w.request('judge.check', { env, export: exported, ...(ref ? { reference: ref.statement, target: ref.target } : {}) });
+    });
+  }
+
+  /** Check a proof term handed over by a worker against `statement`, elaborated by the judge in `header`'s environment. */
+  verifyProof(header: string, statement: string, exported: ProofExportResult): Promise<ReplResult<'judge.proof'>> {
+    return this.use(async (w) => {
+      this.counts.proofs += 1;
+      const env = await judgeEnv(w, { header });
+      return w.request('judge.proof', { env, statement, export: exported.export, value: exported.value });
+    });
+  }
+
+  /**
+   * Run `fn` on the judge process (the caller's trusted text only: references, headers), one
+   * request at a time. Failures of the process become `JudgeError`s and replace it.
+   */
+  use<T>(fn: (w: LeanWorker) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const w = await this.ready();
+      try {
+        return await fn(w);
+      } catch (e) {
+        if (e instanceof LeanWorkerError) {
+          this.counts.failures += 1;
+          // An error answer leaves the process usable; anything else (exit, timeout, a bad reply) replaces it.
+          if (e.kind !== 'repl_error') this.replace(w, `judge request failed: ${e.message}`);
+          throw new JudgeError(`the judge could not decide: ${e.message}`, e.kind === 'worker_timeout');
+        }
+        throw e;
+      } finally {
+        if (w.retireReason) this.replace(w, w.retireReason);
+      }
+    };
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private replace(w: LeanWorker, reason: string): void {
+    if (this.worker !== w) return;
+    this.worker = undefined;
+    this.counts.restarts += 1;
+    this.opts.logger?.warn({ pid: w.pid, reason }, 'judge replaced');
+    w.kill(reason);
+  }
+
+  private ready(): Promise<LeanWorker> {
+    if (this.closed) return Promise.reject(new JudgeError('the judge is closed'));
+    if (this.worker?.alive) return Promise.resolve(this.worker);
+    this.starting ??= this.opts
+      .spawn(this.abort.signal)
+      .then((w) => {
+        this.worker = w;
+        w.onExitOnce((reason) => {
+          if (this.worker === w) {
+            this.worker = undefined;
+            this.counts.restarts += 1;
+            this.opts.logger?.warn({ pid: w.pid, reason }, 'judge exited');
+          }
+        });
+        return w;
+      })
+      .catch((e: unknown) => {
+        throw new JudgeError(`the judge could not start: ${e instanceof Error ? e.message : String(e)}`);
+      })
+      .finally(() => {
+        this.starting = undefined;
+      });
+    return this.starting;
+  }
+}
+
+/** The judge process's environment for a base (cached per header text by the worker): a header it elaborates, or a file's imports only. */
+export async function judgeEnv(w: LeanWorker, base: JudgeBase): Promise<number> {
+  if ('env' in base) return base.env;
+  const header = 'header' in base ? base.header : base.imports;
+  const r = await w.importHeader(header, { importsOnly: 'imports' in base });
+  if (r.hasErrors) {
+    const first = r.messages.find((m) => m.severity === 'error');
+    throw new JudgeError(`the header does not elaborate in the judge: ${first?.data.split('\n')[0] ?? 'error'}`);
+  }
+  return r.env;
+}
