@@ -23,18 +23,19 @@ open Lean Elab Meta
 /-- `proof.export {proofState}`: a solved proof state's proof term and every constant it uses
 that no imported module holds (auxiliary lemmas, the header's declarations), as data:
 `{name, value, type, export: {names, levels, exprs, constants}}` (`value`, `type`: expression
-indices). Fails for open or unfinished states. -/
+indices). Fails with `not_finished` for a state with goals or holes left, `not_verifiable` for
+one that does not descend from `proof.start`. -/
 def handleProofExport (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
   let some root := snap.root
     | throw (replError (-32014) "not_verifiable" "only proof states that descend from proof.start can be verified")
-  if let _ :: _ := snap.goals then throw (replError (-32014) "not_verifiable" "the proof is not finished: goals remain")
+  if let _ :: _ := snap.goals then throw (replError (-32014) "not_finished" "the proof is not finished: goals remain")
   let o ← runTermElab (instantiateMVars root.proof) snap.scope 0 { snap.coreState with messages := {} }
     snap.metaState snap.termState
   let value ← match o.result with
     | .ok v => pure v
     | .error e => throw { code := -32603, message := e }
-  if value.hasExprMVar then throw (replError (-32014) "not_verifiable" "the proof is incomplete: some goals are still open")
+  if value.hasExprMVar then throw (replError (-32014) "not_finished" "the proof is incomplete: some goals are still open")
   let env := snap.coreState.env
   let imported (n : Name) : Bool := (env.getModuleIdxFor? n).isSome
   let (_, deps) := go env imported (arrayToList value.getUsedConstants) [] #[]
@@ -132,8 +133,10 @@ def handleJudgeProof (ref : StateRef) (p : Json) : RpcM Json := do
     let base := [("ok", Json.bool false), ("error", Json.str e), ("elapsedMs", toJson ((← nowMs) - t0))]
     return Json.mkObj (match limit with | some l => ("limit", Json.str l) :: base | none => base)
   let work : Term.TermElabM (Except KernelFailure Json) := do
-    -- A refused constant is not in the environment: the proof that needs it fails in the kernel.
-    let _ ← replayRecords recs cs.env
+    -- What the term uses first (each after what it uses); a refusal is the proof's.
+    let st : ReplayState := { status := listToArray (listMap (fun _ => none) (natsBelow recs.size)) }
+    let (_, failed) ← replayUses recs (recordIndex recs) cs.env (arrayToList value.getUsedConstants) st
+    if let some f := failed then return .error f
     let name := freshTheoremName (← getEnv) n
     if let some f ← addDeclKernel (.thmDecl { name, levelParams, type, value }) then return .error f
     let axioms ← collectAxioms name

@@ -44,6 +44,7 @@ export async function decideWithJudge(judge: Judge, item: CheckItem, s: Submissi
         env,
         export: exported,
         ...(ref?.target ? { reference: ref.statement, target: ref.target } : {}),
+        ...judge.limits(),
       });
       return { judged, ref };
     } finally {

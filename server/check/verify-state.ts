@@ -5,8 +5,10 @@
  * `theorem <name> : <statement> := <term>` through the kernel and collects its axioms.
  */
 import type { LeanWorker } from '../lean/worker.js';
+import { LeanWorkerError } from '../lean/errors.js';
 import type { Judge } from '../judge/judge.js';
 import { renderProof } from '../lean/proof-script.js';
+import { plainNames } from './judge.js';
 import { DEFAULT_ALLOWED_AXIOMS, judgeVerification } from '../lean/verdict.js';
 
 /** What a proof state was reached from. */
@@ -36,8 +38,13 @@ export async function verifySolvedState(
   allowedAxioms: readonly string[] = DEFAULT_ALLOWED_AXIOMS,
 ): Promise<StateVerdict> {
   const proofText = renderProof(s.statement, s.tactics);
-  const exported = await worker.exportProof(proofState);
+  const exported = await worker.exportProof(proofState).catch((e: unknown) => {
+    // A state with goals left is an answer (not proved), not a failed request.
+    if (e instanceof LeanWorkerError && e.replCode === 'not_finished') return e;
+    throw e;
+  });
+  if (exported instanceof LeanWorkerError) return { proved: false, reason: exported.message, axioms: [], proofText };
   const v = await judge.verifyProof(s.header, s.statement, exported);
   const j = judgeVerification(v, allowedAxioms);
-  return { proved: j.proved, ...(j.reason ? { reason: j.reason } : {}), axioms: j.axioms, proofText };
+  return { proved: j.proved, ...(j.reason ? { reason: plainNames(j.reason) } : {}), axioms: j.axioms, proofText };
 }

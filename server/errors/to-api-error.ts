@@ -3,12 +3,13 @@
  * (`protocol/api.ts` ApiErrors), used at the edges: the WebSocket route and the HTTP error
  * handler. Lower layers throw their own typed errors — {@link LeanWorkerError} (worker and
  * REPL), {@link PoolError} (pool) — or an {@link ApiError} when they already speak the API
- * (the session registry); fastify's own errors (body too large, bad JSON, unknown route,
+ * (the session registry), or a {@link JudgeError} (the judge could not decide); fastify's own errors (body too large, bad JSON, unknown route,
  * schema validation) come through the HTTP handler.
  */
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { PoolError } from '../pool/errors.js';
+import { JudgeError } from '../judge/judge.js';
 
 /** Said of a request lost with its worker: what the client keeps. */
 const AFTER_WORKER_LOSS = 'this request is lost; the session and its other states are kept and rebuilt on a new worker';
@@ -56,5 +57,7 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof LeanWorkerError) return fromWorker(e);
   if (e instanceof PoolError) return fromPool(e);
+  // The judge could not decide (it died, timed out or could not start): no verdict, retry later.
+  if (e instanceof JudgeError) return new ApiError(e.timedOut ? ApiErrors.WorkerTimeout : ApiErrors.WorkerUnavailable, e.message);
   return new ApiError(ApiErrors.Internal, `internal error: ${e instanceof Error ? e.message : String(e)}`);
 }

@@ -9,5 +9,5 @@ import { Judge } from './judge.js';
 export function createJudge(spec: WorkerSpawn, config: Config, logger?: Logger): Judge {
   const judgeSpec: WorkerSpawn = { ...spec, args: [...spec.args, '--judge'] };
   const opts = workerOptions(config, logger);
-  return new Judge({ spawn: (signal) => LeanWorker.start(judgeSpec, opts, signal), logger });
+  return new Judge({ spawn: (signal) => LeanWorker.start(judgeSpec, opts, signal), maxHeartbeats: config.maxHeartbeats, logger });
 }

@@ -35,6 +35,8 @@ export type JudgeBase = { header: string } | { imports: string } | { env: number
 export interface JudgeOptions {
   /** Start a judge process (a REPL started with `--judge`). */
   spawn: (signal?: AbortSignal) => Promise<LeanWorker>;
+  /** Heartbeat limit (thousands) of the judge's kernel checks and elaboration: the workers' (`maxHeartbeats`). */
+  maxHeartbeats?: number;
   logger?: Logger;
 }
 
@@ -89,7 +91,7 @@ export class Judge {
     return this.use(async (w) => {
       this.counts.checks += 1;
       const env = await judgeEnv(w, base);
-      return w.request('judge.check', { env, export: exported, ...(ref ? { reference: ref.statement, target: ref.target } : {}) });
+      return w.request('judge.check', { env, export: exported, ...(ref ? { reference: ref.statement, target: ref.target } : {}), ...this.limits() });
     });
   }
 
@@ -98,7 +100,7 @@ export class Judge {
     return this.use(async (w) => {
       this.counts.proofs += 1;
       const env = await judgeEnv(w, { header });
-      return w.request('judge.proof', { env, statement, export: exported.export, value: exported.value });
+      return w.request('judge.proof', { env, statement, export: exported.export, value: exported.value, ...this.limits() });
     });
   }
 
@@ -126,6 +128,11 @@ export class Judge {
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
     return p;
+  }
+
+  /** The heartbeat limit judge requests carry (the workers'). */
+  limits(): { maxHeartbeats?: number } {
+    return this.opts.maxHeartbeats === undefined ? {} : { maxHeartbeats: this.opts.maxHeartbeats };
   }
 
   private replace(w: LeanWorker, reason: string): void {

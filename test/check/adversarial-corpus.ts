@@ -82,7 +82,7 @@ export const REFUSALS: AdversarialCase[] = [
     trick: 'kernel check switched off inside the proof for decide +kernel, false statement',
     item: submission('mathd_numbertheory_254', 'by\n  set_option debug.skipKernelTC true in decide +kernel', { edit: () => FALSE_254, reference: FALSE_254, suffix: ':skip-kernel-tactic' }),
     verdict: 'failed',
-    reason: /kernel re-check of mathd_numbertheory_254 failed: \(kernel\) application type mismatch/,
+    reason: /kernel re-check of mathd_numbertheory_254 failed: it uses mathd_numbertheory_254\._proof_1, which the kernel did not accept: \(kernel\) application type mismatch/,
   },
   {
     trick: 'statement changed (weakened)',

@@ -1,8 +1,8 @@
 /**
  * `proof.verify` over the WebSocket on a real server and Lean worker, against tricks a
  * prover can play with tactics: sorry, admit, native_decide, a kernel check switched off
- * inside a tactic (which the REPL's own check accepts: only the re-check of the proof text
- * from the header catches it), an axiom from the session's header; honest proofs pass.
+ * inside a tactic (which the REPL's own check accepts: the judge replays the auxiliary lemma
+ * the tactic added and refuses it), an axiom from the session's header; honest proofs pass.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rpcError } from '../support/rpc.js';
@@ -52,12 +52,13 @@ describe('proof.verify refuses tricks, naming the cause', () => {
     expect(allowed).toMatchObject({ proved: true, axioms: ['Lean.ofReduceBool'] });
   });
 
-  test('a false statement "proved" by decide +kernel with the kernel check switched off is refused by the re-check', async () => {
+  test('a false statement "proved" by decide +kernel with the kernel check switched off is refused by the judge\'s kernel', async () => {
     const falseStatement = statementOf('mathd_numbertheory_254').replace('= 6', '= 7');
     const stateId = await reach(falseStatement, ['set_option debug.skipKernelTC true in decide +kernel']);
     const v = await client.verify(stateId);
     expect(v.proved).toBe(false);
-    expect(v.reason).toMatch(/re-check of the proof text from the header failed .*kernel re-check of mathd_numbertheory_254 failed/s);
+    // The auxiliary lemma the tactic added unchecked is handed over with the term and replayed by the judge.
+    expect(v.reason).toMatch(/it uses mathd_numbertheory_254\._proof_1, which the kernel did not accept: \(kernel\) application type mismatch/);
     expect(v.proofText).toContain('= 7 := by\n  set_option debug.skipKernelTC true in decide +kernel\n');
   });
 
@@ -78,7 +79,7 @@ describe('proof.verify refuses tricks, naming the cause', () => {
   });
 });
 
-describe('proof.verify proves honest proofs after the re-check', () => {
+describe('proof.verify proves honest proofs through the judge', () => {
   test('a dataset statement, a contradiction from a hypothesis, and an example', async () => {
     const amc = await client.verify(await reach(statementOf('amc12b_2002_p2'), ['subst h₀', 'decide']));
     expect(amc).toMatchObject({ proved: true, axioms: [], tactics: ['subst h₀', 'decide'] });
