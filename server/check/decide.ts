@@ -50,7 +50,7 @@ export async function decideWithJudge(judge: Judge, item: CheckItem, s: Submissi
     } finally {
       if (scratch.length) void jw.drop({ envs: scratch }).catch(() => undefined);
     }
-  });
+  }, 'check');
   const full = withJudged(s, r.judged);
   const verdict = judgeSubmission(full, allowed);
   if (verdict.verdict !== 'proved' || !r.ref) return verdict;

@@ -89,28 +89,29 @@ export class Judge {
    */
   check(base: JudgeBase, exported: ExportData, ref?: { statement: string; target: string }): Promise<JudgeCheckResult> {
     return this.use(async (w) => {
-      this.counts.checks += 1;
       const env = await judgeEnv(w, base);
       return w.request('judge.check', { env, export: exported, ...(ref ? { reference: ref.statement, target: ref.target } : {}), ...this.limits() });
-    });
+    }, 'check');
   }
 
   /** Check a proof term handed over by a worker against `statement`, elaborated by the judge in `header`'s environment. */
   verifyProof(header: string, statement: string, exported: ProofExportResult): Promise<ReplResult<'judge.proof'>> {
     return this.use(async (w) => {
-      this.counts.proofs += 1;
       const env = await judgeEnv(w, { header });
       return w.request('judge.proof', { env, statement, export: exported.export, value: exported.value, ...this.limits() });
-    });
+    }, 'proof');
   }
 
   /**
    * Run `fn` on the judge process (the caller's trusted text only: references, headers), one
-   * request at a time. Failures of the process become `JudgeError`s and replace it.
+   * request at a time, counted as a check or a proof. Failures of the process become
+   * `JudgeError`s and replace it.
    */
-  use<T>(fn: (w: LeanWorker) => Promise<T>): Promise<T> {
+  use<T>(fn: (w: LeanWorker) => Promise<T>, kind?: 'check' | 'proof'): Promise<T> {
     const run = async (): Promise<T> => {
       const w = await this.ready();
+      if (kind === 'check') this.counts.checks += 1;
+      if (kind === 'proof') this.counts.proofs += 1;
       try {
         return await fn(w);
       } catch (e) {
