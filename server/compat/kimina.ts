@@ -80,6 +80,18 @@ export function replResponse(r: Pick<ReplResult<'env.command'>, 'messages' | 'so
   return out;
 }
 
+/**
+ * The snippet's messages, plus an error naming the verdict when the judge refused a snippet in
+ * which Lean itself reported no error (a kernel re-check, an axiom, a statement): Kimina's
+ * client reads validity from the messages, so it must see the refusal there.
+ */
+function withVerdictError(messages: LeanMessage[], r: CheckResult): LeanMessage[] {
+  const refused = r.verdict === 'failed' || r.verdict === 'error' || r.verdict === 'timeout';
+  if (!refused || messages.some((m) => m.severity === 'error')) return messages;
+  const at = { line: 1, column: 0 };
+  return [...messages, { severity: 'error', pos: at, endPos: at, data: `leanenv: ${r.verdict}: ${r.reason ?? 'not proved'}` }];
+}
+
 /** Lines before the body when `code` is split into header (imports) and body. */
 function headerLines(code: string, body: string): number {
   return code.split('\n').length - body.split('\n').length;
@@ -138,7 +150,7 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
             void worker.drop({ envs: [c.env] }).catch(() => undefined);
           }
         }
-        return { id, time, response: replResponse({ messages: report.messages, sorries }, 0), ...verdict, ...diagnostics };
+        return { id, time, response: replResponse({ messages: withVerdictError(report.messages, result), sorries }, 0), ...verdict, ...diagnostics };
       }
       if (result.verdict === 'failed' && result.messages.length) {
         // The header did not elaborate: its messages, already relative to the snippet's first line.

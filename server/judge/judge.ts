@@ -47,7 +47,10 @@ export interface JudgeStats {
   rssBytes: number | null;
   checks: number;
   proofs: number;
+  /** Processes replaced after they died, timed out or answered what is not a reply. */
   restarts: number;
+  /** Processes replaced after a request because the worker layer retired them (e.g. a wasm heap past `wasmHeapRecycleMb`). */
+  recycles: number;
   failures: number;
 }
 
@@ -58,7 +61,7 @@ export class Judge {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly abort = new AbortController();
-  private readonly counts = { checks: 0, proofs: 0, restarts: 0, failures: 0 };
+  private readonly counts = { checks: 0, proofs: 0, restarts: 0, recycles: 0, failures: 0 };
 
   constructor(private readonly opts: JudgeOptions) {}
 
@@ -123,7 +126,7 @@ export class Judge {
         }
         throw e;
       } finally {
-        if (w.retireReason) this.replace(w, w.retireReason);
+        if (w.retireReason) this.replace(w, w.retireReason, 'recycles');
       }
     };
     const p = this.tail.then(run, run);
@@ -136,10 +139,10 @@ export class Judge {
     return this.opts.maxHeartbeats === undefined ? {} : { maxHeartbeats: this.opts.maxHeartbeats };
   }
 
-  private replace(w: LeanWorker, reason: string): void {
+  private replace(w: LeanWorker, reason: string, counted: 'restarts' | 'recycles' = 'restarts'): void {
     if (this.worker !== w) return;
     this.worker = undefined;
-    this.counts.restarts += 1;
+    this.counts[counted] += 1;
     this.opts.logger?.warn({ pid: w.pid, reason }, 'judge replaced');
     w.kill(reason);
   }

@@ -40,6 +40,8 @@ export interface SerializedProofTree {
   sessionId: string;
   header: string;
   statement: string;
+  /** The statement as given, when the worker reduced it to its theorem (the judge reduces it again on its own). */
+  givenStatement?: string;
   rootId: string;
   counter: number;
   nodes: (Omit<ProofNode, 'worker' | 'outcomes'> & { outcomes: [string, TacticOutcome][] })[];
@@ -62,6 +64,8 @@ export class ProofTree {
   private readonly openByGoals = new Map<string, string>();
   private counter = 0;
   rootId = '';
+  /** The statement as given, when it carried the header and was reduced to its theorem (`statement`) by a worker. */
+  givenStatement: string | undefined;
 
   constructor(
     readonly proofId: string,
@@ -116,7 +120,15 @@ export class ProofTree {
 
   /** The tree's own fields as stored (without nodes, edges and failed attempts). */
   meta(): Omit<SerializedProofTree, 'nodes' | 'edges' | 'failed'> {
-    return { proofId: this.proofId, sessionId: this.sessionId, header: this.header, statement: this.statement, rootId: this.rootId, counter: this.counter };
+    return {
+      proofId: this.proofId,
+      sessionId: this.sessionId,
+      header: this.header,
+      statement: this.statement,
+      ...(this.givenStatement === undefined ? {} : { givenStatement: this.givenStatement }),
+      rootId: this.rootId,
+      counter: this.counter,
+    };
   }
 
   /** The tree without worker locations (states are rebuilt by replay wherever it is loaded). */
@@ -127,6 +139,7 @@ export class ProofTree {
   /** Rebuild a stored tree; no state lives on a worker yet. */
   static fromJSON(t: SerializedProofTree): ProofTree {
     const tree = new ProofTree(t.proofId, t.sessionId, t.header, t.statement);
+    tree.givenStatement = t.givenStatement;
     tree.rootId = t.rootId;
     tree.counter = t.counter;
     for (const n of t.nodes) {

@@ -11,6 +11,7 @@ import type { Judge } from '../judge/judge.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { verifySolvedState } from '../check/verify-state.js';
+import { renderProof } from '../lean/proof-script.js';
 import { statementInHeader } from '../check/reference.js';
 import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
@@ -244,6 +245,7 @@ export class SessionRegistry {
         if (bare !== undefined) {
           const r = await worker.startProof(env.env, { statement: bare }).catch(() => undefined);
           if (r) {
+            tree.givenStatement = tree.statement;
             tree.statement = bare;
             return r;
           }
@@ -336,7 +338,13 @@ export class SessionRegistry {
     const node = this.node(stateId, owners);
     const tree = this.proofs.get(node.proofId)!;
     const tactics = tree.pathTo(node);
-    const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(tree.statement), tactics };
+    // A statement a worker reduced to its theorem is reduced again by the judge: the statement checked is never the worker's word.
+    const given = tree.givenStatement;
+    const statement = given === undefined ? tree.statement : await this.opts.judge.use((jw) => statementInHeader(jw, given, tree.header));
+    if (statement === undefined) {
+      return { proved: false, reason: "the judge could not reduce the statement to its theorem in the session's header", axioms: [], tactics, proofText: renderProof(tree.statement, tactics) };
+    }
+    const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(statement), tactics };
     const verdict = await this.onNode(node, ({ worker }, id) => verifySolvedState(worker, this.opts.judge, id, state, allowedAxioms));
     return { ...verdict, tactics };
   }

@@ -13,6 +13,7 @@ import type { LeanWorker } from '../../server/lean/worker.js';
 import type { ExportData, ReplResult } from '../../server/protocol/repl.js';
 import { verifySolvedState } from '../../server/check/verify-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { idleJudge } from '../support/judge.js';
 
 let server: TestServer;
 
@@ -151,6 +152,22 @@ describe('the judge refuses what a lying worker reports', () => {
 });
 
 describe('the judge process', () => {
+  test('no judge, no proved: a judge that cannot start gives error', async () => {
+    const r = await server.pool.run({ tenant: 'judge-test' }, ({ worker }) => checkItem(worker, item('no-judge', 'theorem good : (2 : Nat) + 2 = 4 := by decide'), { judge: idleJudge() }));
+    expect(r.verdict).toBe('error');
+    expect(r.reason).toMatch(/the judge could not start/);
+  });
+
+  test('a judge that was killed is replaced on the next request, which it decides', async () => {
+    const before = server.judge.stats();
+    if (before.pid) process.kill(before.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    const r = await server.pool.run({ tenant: 'judge-test' }, ({ worker }) => checkItem(worker, item('after-kill', 'theorem good : (2 : Nat) + 2 = 4 := by decide'), { judge: server.judge }));
+    expect(r.verdict).toBe('proved');
+    expect(server.judge.stats().restarts).toBeGreaterThan(before.restarts);
+    expect(server.judge.stats().pid).not.toBe(before.pid);
+  });
+
   test('serves no method that elaborates a submission (started with --judge)', async () => {
     const refused = await server.judge.use(async (w) => {
       const out: string[] = [];
