@@ -102,6 +102,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);
+    metrics.countForgedFrames(s.forgedFrames);
     return {
       workers: s.size,
       workers_ready: s.ready,
@@ -115,6 +116,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       header_imports: s.headerImports,
       header_evictions: s.headerEvictions,
       pool_jobs: s.jobs,
+      worker_leftover_threads: s.leftoverThreads,
       ...registry.counts(),
       ...(opts.cluster ? clusterGauges(await opts.cluster.view()) : {}),
     };

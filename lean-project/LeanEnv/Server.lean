@@ -61,8 +61,24 @@ private unsafe def enableInitializersUnsafe : IO Unit := enableInitializersExecu
 /-- Allow `initialize` declarations of imported modules to run (needed for Mathlib). -/
 @[implemented_by enableInitializersUnsafe] opaque enableInitializers : IO Unit
 
+/-- The argument after `flag`, if `flag` is among `args` and has one. -/
+def argAfter (flag : String) : List String → Option String
+  | a :: v :: rest => if a == flag then some v else argAfter flag (v :: rest)
+  | _ => none
+
+/-- The request and reply streams: the files given by `--rpc-in PATH --rpc-out PATH` (the
+embedded backend's private channel devices, the native backend's FIFOs), opened now, before any
+request, else stdin and stdout. -/
+def rpcStreams (args : List String) : IO (IO.FS.Stream × IO.FS.Stream) := do
+  match argAfter "--rpc-in" args, argAfter "--rpc-out" args with
+  | some i, some o =>
+    let hin ← IO.FS.Handle.mk i .read
+    let hout ← IO.FS.Handle.mk o .write
+    return (IO.FS.Stream.ofHandle hin, IO.FS.Stream.ofHandle hout)
+  | _, _ => return (← IO.getStdin, ← IO.getStdout)
+
 /-- Entry point: set the search path (from `LEAN_PATH` alone with `--search-path-from-env`,
-as on the embedded build; the toolchain's otherwise) and serve stdio. -/
+as on the embedded build; the toolchain's otherwise) and serve the request channel. -/
 def serve (args : List String) : IO Unit := do
   if listAny (· == "--search-path-from-env") args then
     searchPathRef.set (← addSearchPathFromEnv {})
@@ -71,7 +87,7 @@ def serve (args : List String) : IO Unit := do
     initSearchPath (← findSysroot)
   let ref ← IO.mkRef ({} : ReplState)
   let onMain := listAny (· == "--elab-on-main-thread") args
-  let (stdin, stdout) := (← IO.getStdin, ← IO.getStdout)
+  let (stdin, stdout) ← rpcStreams args
   -- One dedicated Lean thread, created once, serves every request: a thread per request made
   -- the embedded build start a new pthread (a new wasm instance) again and again.
   onElabThread onMain (serveLoop ref stdin stdout onMain)
