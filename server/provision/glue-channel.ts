@@ -13,7 +13,8 @@
  *   EACCES. The REPL opens both at start-up, before any request.
  * - Every complete frame written to rpc-out leaves on fd 1 with trusted headers written by the
  *   glue: `Leanenv-Seq` (reply counter), `Leanenv-Out` (bytes of program output written so
- *   far), `Leanenv-Threads` (live pthreads) and `Leanenv-Mac`: HMAC-SHA256 under the key of
+ *   far), `Leanenv-Threads` (live pthreads: started minus finished, see the thread-count patches)
+ *   and `Leanenv-Mac`: HMAC-SHA256 under the key of
  *   `seq \n out \n threads \n body`.
  * - Lean's own stdout and stderr (and the glue's `out` and `console.log`, which print the build's
  *   `[DEBUG:...]` lines, some with text Lean code chooses) go to fd 3, the untrusted program output;
@@ -48,7 +49,8 @@ ch.readKey=()=>{if(ch.key)return;var b=Buffer.alloc(${KEY_LINE_BYTES}),n=0;while
 var line=b.toString("latin1");b.fill(0);if(!/^[0-9a-f]{64}\\n$/.test(line))throw new FS.ErrnoError(29);ch.key=Buffer.from(line.slice(0,64),"hex")};
 ch.program=b=>{try{ch.writeFd(${PROGRAM_OUTPUT_FD},b)}catch(e){}ch.outBytes+=b.length};
 console.log=(...a)=>ch.program(Buffer.from(a.join(" ")+"\\n"));
-ch.reply=body=>{var meta=ch.seq+"\\n"+ch.outBytes+"\\n"+PThread.runningWorkers.length;
+ch.threads=()=>{var a=new Int32Array(globalThis.leanenvThreadSab??=new SharedArrayBuffer(8));return Atomics.load(a,0)-Atomics.load(a,1)};
+ch.reply=body=>{var meta=ch.seq+"\\n"+ch.outBytes+"\\n"+ch.threads();
 var mac=crypto.createHmac("sha256",ch.key).update(meta+"\\n").update(body).digest("hex");var m=meta.split("\\n");ch.seq++;
 ch.writeFd(1,Buffer.concat([Buffer.from("Content-Length: "+body.length+"\\r\\nLeanenv-Seq: "+m[0]+"\\r\\nLeanenv-Out: "+m[1]+"\\r\\nLeanenv-Threads: "+m[2]+"\\r\\nLeanenv-Mac: "+mac+"\\r\\n\\r\\n","latin1"),body]))};
 ch.frames=()=>{for(;;){var end=ch.pending.indexOf("\\r\\n\\r\\n");if(end<0)return;var mm=/^Content-Length: *(\\d+)\\r?$/i.exec(ch.pending.subarray(0,end).toString("latin1"));

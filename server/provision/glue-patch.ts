@@ -82,6 +82,24 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
     replace: 'FS.mkdev("/dev/tty1",FS.makedev(6,0));leanenvChannel?.devices();',
   },
   {
+    // The glue's live thread count for the private channel's Leanenv-Threads header: threads
+    // started (counted here, on the main thread) minus threads whose entry point returned
+    // (counted by the pthread itself, in a SharedArrayBuffer it gets with its run message). The
+    // glue's own list of running workers is only updated from the main thread's event loop,
+    // which does not run while Lean's main is blocked, so it never goes down.
+    name: 'thread count: started threads, with the shared counter sent along',
+    find: 'var msg={cmd:"run",start_routine:threadParams.startRoutine,arg:threadParams.arg,pthread_ptr:threadParams.pthread_ptr};',
+    replace:
+      'globalThis.leanenvThreadSab??=new SharedArrayBuffer(8);Atomics.add(new Int32Array(globalThis.leanenvThreadSab),0,1);' +
+      'var msg={cmd:"run",start_routine:threadParams.startRoutine,arg:threadParams.arg,pthread_ptr:threadParams.pthread_ptr,leanenvThreads:globalThis.leanenvThreadSab};',
+  },
+  {
+    name: 'thread count: a pthread whose entry point returned counts itself out',
+    find: 'try{invokeEntryPoint(msgData.start_routine,msgData.arg)}catch(ex){if(ex!="unwind"){throw ex}}',
+    replace:
+      'try{invokeEntryPoint(msgData.start_routine,msgData.arg)}catch(ex){if(ex!="unwind"){throw ex}}finally{if(msgData.leanenvThreads)Atomics.add(new Int32Array(msgData.leanenvThreads),1,1)}',
+  },
+  {
     name: 'node fs constants without process.binding (refused under --permission)',
     find: 'var flags=process.binding("constants")["fs"];',
     replace: 'var flags=require("fs").constants;',
