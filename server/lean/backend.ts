@@ -60,6 +60,11 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
   }
   if (lake) {
     const native = await ensureNativeLean(lake, log);
+    // TODO(issue 23, part 4): the native REPL still serves stdin/stdout, where code under check
+    // can write forged replies and read requests. Plan: `--rpc-in`/`--rpc-out` with FIFOs the
+    // server makes in a private directory (unlinked once both ends are open), and the MAC
+    // computed by the REPL itself (HMAC-SHA256 in Lean, the key read as the first frame), so that
+    // the same ReplyVerifier checks both backends (spec.channel would then be set here too).
     return {
       backend: 'native',
       command: lake,

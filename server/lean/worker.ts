@@ -1,51 +1,31 @@
 /**
- * One Lean REPL process spoken to over JSON-RPC (vscode-jsonrpc on its stdio):
- * start-up and readiness, typed and zod-validated requests, a wall-clock limit per
- * request (the process is killed and the request fails rather than hang), stderr to
- * the log, and a clean shutdown.
+ * One Lean REPL process spoken to over JSON-RPC (vscode-jsonrpc; on the embedded backend over
+ * the private channel, see `worker-io.ts` and `channel.ts`): start-up and readiness, typed and
+ * zod-validated requests, a wall-clock limit per request (the process is killed and the request
+ * fails rather than hang), forged replies (the worker is killed, the request fails with
+ * `worker_tampered`), threads left running (the worker asks to be retired), and a clean shutdown.
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa, type ResultPromise } from 'execa';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import type { Logger } from 'pino';
 import { LeanWorkerError } from './errors.js';
 import { newReplyKey, type ReplyMeta } from './channel.js';
 import { wireWorker, type WorkerIo } from './worker-io.js';
 import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
-import { judgeVerification, type Judgement } from './verdict.js';
+import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';
 import type { WorkerSpawn } from './spawn.js';
 
+import { stripProofBody, tamperedError, type ProofVerification, type WorkerInfo, type WorkerOptions } from './worker-types.js';
+
 export type { WorkerSpawn } from './spawn.js';
+export type { ProofVerification, WorkerInfo, WorkerOptions } from './worker-types.js';
+export { stripProofBody } from './worker-types.js';
 
 /** How a proof state was reached: its start statement, or its parent and the tactic applied. */
 type Lineage = { statement: string } | { parent: number; tactic: string };
-
-/** A verification with its verdict and the whole proof as re-checkable text. */
-export interface ProofVerification {
-  result: ReplResult<'proof.verify'>;
-  judgement: Judgement;
-  /** Tactics from the start state, in order. */
-  tactics: string[];
-  /** `theorem ... := by ...`, when the proof started from a statement. */
-  proofText?: string;
-}
-
-/** Limits and logging for a worker. */
-export interface WorkerOptions {
-  requestTimeoutMs: number;
-  startupTimeoutMs: number;
-  /** Heartbeat limit (thousands) sent with requests that give none. */
-  maxHeartbeats: number;
-  /** Imported header environments kept per worker; the least recently used is dropped beyond it. */
-  maxHeaderEnvs?: number;
-  logger?: Logger;
-}
-
-/** What `initialize` reported. */
-export type WorkerInfo = ReplResult<'initialize'>;
 
 /** A running Lean REPL process. */
 export class LeanWorker {
@@ -408,14 +388,4 @@ export class LeanWorker {
     this.conn.dispose();
     for (const cb of this.exitListeners.splice(0)) cb(this.exitReason);
   }
-}
-
-/** The error of a request on a worker found tampered with. */
-function tamperedError(reason: string): LeanWorkerError {
-  return new LeanWorkerError('worker_tampered', `the worker was tampered with: ${reason}; the request was not answered and the worker is replaced`);
-}
-
-/** Remove a trailing `:= by sorry` / `:= sorry` from a statement (datasets ship statements so). */
-export function stripProofBody(statement: string): string {
-  return statement.replace(/\s*:=\s*(by\s+)?sorry\s*$/, '').trimEnd();
 }
