@@ -5,6 +5,7 @@ import Lean.Util.FoldConsts
 import Lean.Meta.PPGoal
 import LeanEnv.Rpc
 import LeanEnv.Handlers
+import LeanEnv.Hmac
 
 /-!
 The REPL's main loop: read a framed request, dispatch it, write the reply. Bad
@@ -66,6 +67,19 @@ def argAfter (flag : String) : List String → Option String
   | a :: v :: rest => if a == flag then some v else argAfter flag (v :: rest)
   | _ => none
 
+/-- The arguments after `flag`, if `flag` is among `args`. -/
+def argsAfter (flag : String) : List String → Option (List String)
+  | [] => none
+  | a :: rest => if a == flag then some rest else argsAfter flag rest
+
+/-- `--hmac-test K1 M1 K2 M2 …`: print `hmac: <hex>` for each message under its key (both as
+UTF-8), a check of `Hmac.lean` against another implementation; the REPL then stops. -/
+partial def hmacTest : List String → IO Unit
+  | k :: m :: rest => do
+    IO.println s!"hmac: {Hmac.hex (Hmac.hmac k.toUTF8 m.toUTF8)}"
+    hmacTest rest
+  | _ => pure ()
+
 /-- The request and reply streams: the files given by `--rpc-in PATH --rpc-out PATH` (the
 embedded backend's private channel devices, the native backend's FIFOs), opened now, before any
 request, else stdin and stdout. -/
@@ -80,6 +94,7 @@ def rpcStreams (args : List String) : IO (IO.FS.Stream × IO.FS.Stream) := do
 /-- Entry point: set the search path (from `LEAN_PATH` alone with `--search-path-from-env`,
 as on the embedded build; the toolchain's otherwise) and serve the request channel. -/
 def serve (args : List String) : IO Unit := do
+  if let some vectors := argsAfter "--hmac-test" args then return ← hmacTest vectors
   if listAny (· == "--search-path-from-env") args then
     searchPathRef.set (← addSearchPathFromEnv {})
   else

@@ -61,10 +61,15 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
   if (lake) {
     const native = await ensureNativeLean(lake, log);
     // TODO(issue 23, part 4): the native REPL still serves stdin/stdout, where code under check
-    // can write forged replies and read requests. Plan: `--rpc-in`/`--rpc-out` with FIFOs the
-    // server makes in a private directory (unlinked once both ends are open), and the MAC
-    // computed by the REPL itself (HMAC-SHA256 in Lean, the key read as the first frame), so that
-    // the same ReplyVerifier checks both backends (spec.channel would then be set here too).
+    // can write forged replies and read requests. Done: the REPL takes `--rpc-in`/`--rpc-out`
+    // paths, and HMAC-SHA256 in Lean (LeanEnv/Hmac.lean, checked against Node's crypto on the
+    // embedded build through `--hmac-test`, test/lean/hmac.test.ts). Left: (1) FIFOs the worker
+    // makes in a private directory and opens O_RDWR|O_NONBLOCK (wrapped in net.Socket: no open
+    // blocks a libuv thread, no EOF before the REPL opens its ends), unlinked once `initialize`
+    // is answered; (2) a REPL flag that reads the key as the first frame and writes each reply
+    // with the glue's headers (`Leanenv-Seq`, `Leanenv-Out: 0`, `Leanenv-Threads: 0`,
+    // `Leanenv-Mac`), so that the same ReplyVerifier checks both backends; stdout is then
+    // scanned as program output. Not testable here (no native Lean on this machine).
     return {
       backend: 'native',
       command: lake,
