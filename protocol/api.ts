@@ -177,6 +177,7 @@ export const ApiErrors = {
   ShuttingDown: { code: 'shutting_down', rpcCode: -32013, httpStatus: 503, message: 'the server is shutting down' },
   ClusterUnavailable: { code: 'cluster_unavailable', rpcCode: -32014, httpStatus: 503, message: "the cluster's Redis is unreachable; retry after data.retryAfterMs" },
   UnknownBatch: { code: 'unknown_batch', rpcCode: -32015, httpStatus: 404, message: 'unknown or expired batch' },
+  WorkerTampered: { code: 'worker_tampered', rpcCode: -32016, httpStatus: 503, message: 'code under check forged a reply of its Lean worker; the request was not answered and the worker is replaced' },
   RateLimited: { code: 'rate_limited', rpcCode: -32029, httpStatus: 429, message: 'too many requests' },
   // HTTP only (no WebSocket request gets these; the JSON-RPC codes are reserved for them).
   Unauthorized: { code: 'unauthorized', rpcCode: -32030, httpStatus: 401, message: 'a valid bearer token is required' },

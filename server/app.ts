@@ -108,6 +108,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     const s = pool.stats();
     const j = opts.judge.stats();
     metrics.queueDepth.set(s.queued);
+    metrics.countForgedFrames(s.forgedFrames);
     return {
       workers: s.size,
       workers_ready: s.ready,
@@ -121,10 +122,12 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       header_imports: s.headerImports,
       header_evictions: s.headerEvictions,
       pool_jobs: s.jobs,
+      worker_leftover_threads: s.leftoverThreads,
       judge_ready: j.ready ? 1 : 0,
       judge_checks: j.checks,
       judge_proofs: j.proofs,
       judge_restarts: j.restarts,
+      judge_recycles: j.recycles,
       judge_failures: j.failures,
       ...registry.counts(),
       ...(opts.cluster ? clusterGauges(await opts.cluster.view()) : {}),

@@ -37,6 +37,8 @@ function fromWorker(e: LeanWorkerError): ApiError {
       return new ApiError(ApiErrors.Internal, `internal error: the Lean REPL refused a request: ${e.message}`, { replCode: e.replCode ?? e.rpcCode });
     case 'invalid_reply':
       return new ApiError(ApiErrors.Internal, `internal error: ${e.message}`);
+    case 'worker_tampered':
+      return new ApiError(ApiErrors.WorkerTampered, `${e.message}; ${AFTER_WORKER_LOSS}`);
   }
 }
 

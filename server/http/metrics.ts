@@ -18,6 +18,15 @@ export class ServerMetrics {
   });
   readonly verdicts = new Counter({ name: 'leanenv_check_verdicts_total', help: 'Checked items by verdict', labelNames: ['verdict'], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'leanenv_queue_depth', help: 'Requests waiting for a worker', registers: [this.registry] });
+  /** Forged replies from workers (code under check writing frames): a security event each. */
+  readonly forgedFrames = new Counter({ name: 'leanenv_forged_frames_total', help: 'Forged worker replies seen (frames not authenticated by the private channel, or framed messages in program output)', registers: [this.registry] });
+  private forgedSeen = 0;
+
+  /** Bring `leanenv_forged_frames_total` up to the pool's running total. */
+  countForgedFrames(total: number): void {
+    if (total > this.forgedSeen) this.forgedFrames.inc(total - this.forgedSeen);
+    this.forgedSeen = Math.max(this.forgedSeen, total);
+  }
 
   /** Time an async call of `method`, counting it as ok or error. */
   async observe<T>(method: string, f: () => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import { ensureWasmLean, type WasmLean } from '../provision/wasm.js';
 import { ensureNativeLean, findLake } from '../provision/native.js';
 import { ensureGlueCompileCache } from '../provision/compile-cache.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
+import { CHANNEL_ENV, RPC_IN_DEVICE, RPC_OUT_DEVICE } from '../provision/glue-channel.js';
 import type { WorkerOptions, WorkerSpawn } from './worker.js';
 import { probeBubblewrap, withRealPaths, type SandboxInfo } from './sandbox.js';
 import type { Logger } from 'pino';
@@ -59,6 +60,16 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
   }
   if (lake) {
     const native = await ensureNativeLean(lake, log);
+    // TODO(issue 23, part 4): the native REPL still serves stdin/stdout, where code under check
+    // can write forged replies and read requests. Done: the REPL takes `--rpc-in`/`--rpc-out`
+    // paths, and HMAC-SHA256 in Lean (LeanEnv/Hmac.lean, checked against Node's crypto on the
+    // embedded build through `--hmac-test`, test/lean/hmac.test.ts). Left: (1) FIFOs the worker
+    // makes in a private directory and opens O_RDWR|O_NONBLOCK (wrapped in net.Socket: no open
+    // blocks a libuv thread, no EOF before the REPL opens its ends), unlinked once `initialize`
+    // is answered; (2) a REPL flag that reads the key as the first frame and writes each reply
+    // with the glue's headers (`Leanenv-Seq`, `Leanenv-Out: 0`, `Leanenv-Threads: 0`,
+    // `Leanenv-Mac`), so that the same ReplyVerifier checks both backends; stdout is then
+    // scanned as program output. Not testable here (no native Lean on this machine).
     return {
       backend: 'native',
       command: lake,
@@ -79,7 +90,8 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     command: w.node,
     // Lean's recursion runs on V8's stack (through the glue's invoke_* trampolines); the default
     // ~1 MB overflows on some elaborations ("Maximum call stack size exceeded"). 8 MB OS stack.
-    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, ...heapLimitArgs(config), '--run', ...replRun(w, config), '--search-path-from-env'],
+    args: [...v8Args, w.leanJs, `--tstack=${WASM_THREAD_TSTACK_KB}`, ...heapLimitArgs(config), '--run', ...replRun(w, config), '--search-path-from-env', '--rpc-in', RPC_IN_DEVICE, '--rpc-out', RPC_OUT_DEVICE],
+    channel: 'wasm-device',
     cwd: w.workDir,
     env: {
       LEAN_PATH: w.libDir,
@@ -88,6 +100,7 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
       LEANENV_WASM_HEAP_RECYCLE_MB: String(config.wasmHeapRecycleMb),
       LEANENV_WASM_HEAP_LIMIT_MB: String(config.wasmHeapLimitMb),
       NODE_COMPILE_CACHE: compileCache,
+      [CHANNEL_ENV]: '1',
     },
     sandbox: OFF,
     wasm: { dir: path.dirname(w.leanJs), compileCache: glueCache },

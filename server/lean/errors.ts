@@ -9,7 +9,9 @@ export type LeanWorkerErrorKind =
   /** The REPL answered with a JSON-RPC error (unknown id, bad params, ...). */
   | 'repl_error'
   /** The REPL's answer did not match the protocol schema: a bug on one side. */
-  | 'invalid_reply';
+  | 'invalid_reply'
+  /** A forged reply came from the worker (code under check wrote it): the request is not answered and the worker is replaced. */
+  | 'worker_tampered';
 
 /** An error from a {@link LeanWorker} request. */
 export class LeanWorkerError extends Error {

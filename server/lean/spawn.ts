@@ -40,6 +40,12 @@ export interface WorkerSpawn {
   sandbox: SandboxInfo;
   /** What each start applies to contain the process (see `prepareLaunch`); absent: run as is. */
   confine?: Confinement;
+  /**
+   * `wasm-device`: the REPL serves the embedded glue's private channel (its args name the
+   * devices; the worker sends a fresh key first on fd 0, verifies every reply on fd 1 and reads
+   * Lean's own output on fd 3). Absent: requests on stdin, replies among stdout's framed messages.
+   */
+  channel?: 'wasm-device';
   /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
   wasm?: { dir: string; compileCache?: string };
 }

@@ -1,55 +1,31 @@
 /**
- * One Lean REPL process spoken to over JSON-RPC (vscode-jsonrpc on its stdio):
- * start-up and readiness, typed and zod-validated requests, a wall-clock limit per
- * request (the process is killed and the request fails rather than hang), stderr to
- * the log, and a clean shutdown.
+ * One Lean REPL process spoken to over JSON-RPC (vscode-jsonrpc; on the embedded backend over
+ * the private channel, see `worker-io.ts` and `channel.ts`): start-up and readiness, typed and
+ * zod-validated requests, a wall-clock limit per request (the process is killed and the request
+ * fails rather than hang), forged replies (the worker is killed, the request fails with
+ * `worker_tampered`), threads left running (the worker asks to be retired), and a clean shutdown.
  */
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { execa, type ResultPromise } from 'execa';
-import {
-  createMessageConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node.js';
-import type { Logger } from 'pino';
-import { FrameFilter } from './frame-filter.js';
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { LeanWorkerError } from './errors.js';
+import { newReplyKey, type ReplyMeta } from './channel.js';
+import { wireWorker, type WorkerIo } from './worker-io.js';
 import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
-import { judgeVerification, type Judgement } from './verdict.js';
+import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';
 import type { WorkerSpawn } from './spawn.js';
 
+import { stripProofBody, tamperedError, type ProofVerification, type WorkerInfo, type WorkerOptions } from './worker-types.js';
+
 export type { WorkerSpawn } from './spawn.js';
+export type { ProofVerification, WorkerInfo, WorkerOptions } from './worker-types.js';
+export { stripProofBody } from './worker-types.js';
 
 /** How a proof state was reached: its start statement, or its parent and the tactic applied. */
 type Lineage = { statement: string } | { parent: number; tactic: string };
-
-/** A verification with its verdict and the whole proof as re-checkable text. */
-export interface ProofVerification {
-  result: ReplResult<'proof.verify'>;
-  judgement: Judgement;
-  /** Tactics from the start state, in order. */
-  tactics: string[];
-  /** `theorem ... := by ...`, when the proof started from a statement. */
-  proofText?: string;
-}
-
-/** Limits and logging for a worker. */
-export interface WorkerOptions {
-  requestTimeoutMs: number;
-  startupTimeoutMs: number;
-  /** Heartbeat limit (thousands) sent with requests that give none. */
-  maxHeartbeats: number;
-  /** Imported header environments kept per worker; the least recently used is dropped beyond it. */
-  maxHeaderEnvs?: number;
-  logger?: Logger;
-}
-
-/** What `initialize` reported. */
-export type WorkerInfo = ReplResult<'initialize'>;
 
 /** A running Lean REPL process. */
 export class LeanWorker {
@@ -62,7 +38,7 @@ export class LeanWorker {
   /** The sandbox's writable directory for this process (removed when it exits), if sandboxed. */
   scratchDir: string | undefined;
   private exited = false;
-  private disposing = false;
+  disposing = false;
   private killed = false;
   private exitReason: string | undefined;
   /**
@@ -71,7 +47,19 @@ export class LeanWorker {
    */
   retireReason: string | undefined;
   /** Lean's last error line on stderr (an uncaught exception, a file error): named in the exit reason. */
-  private lastLeanError: string | undefined;
+  lastLeanError: string | undefined;
+  /**
+   * Forged replies seen (frames on the reply pipe that are not authentic, framed messages in the
+   * program output) and requests after which the process had more threads than it had when it
+   * became ready (see {@link onReply}).
+   */
+  readonly securityCounts = { forgedFrames: 0, leftoverThreads: 0 };
+  /** Set at the first forged reply: the worker is killed and never answers again. */
+  private tampered: string | undefined;
+  /** Live pthreads reported with the reply to `initialize` (the channel's baseline). */
+  private threadBaseline: number | undefined;
+  /** Live pthreads reported with the last reply. */
+  lastThreads: number | undefined;
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
   private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
   private readonly exitListeners: ((reason: string) => void)[] = [];
@@ -81,8 +69,12 @@ export class LeanWorker {
     readonly spawnSpec: WorkerSpawn,
     private readonly opts: WorkerOptions,
     private readonly proc: ResultPromise,
-    private readonly conn: MessageConnection,
+    private readonly io: WorkerIo,
   ) {}
+
+  private get conn(): MessageConnection {
+    return this.io.conn;
+  }
 
   /**
    * Spawn a REPL and wait until it answers `initialize`. Aborting `signal` before then kills
@@ -94,26 +86,38 @@ export class LeanWorker {
     const t0 = Date.now();
     const launch = prepareLaunch(spec);
     if (spec.sandbox.kind === 'none') log?.warn({ sandbox: spec.sandbox }, `Lean worker runs WITHOUT a sandbox: ${spec.sandbox.detail}`);
+    // With the private channel (embedded backend): fd 0 takes the key then requests, fd 1 gives
+    // authenticated replies, fd 3 is Lean's own stdout and stderr (untrusted), fd 2 the glue's notices.
+    const key = spec.channel ? newReplyKey() : undefined;
     const proc = execa(launch.command, launch.args, {
       cwd: launch.cwd,
       env: launch.env,
       extendEnv: true,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      stdio: key ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       buffer: false,
       reject: false,
       detached: true,
       cleanup: true,
     });
-    const filter = new FrameFilter((noise) => log?.trace({ noise: noise.slice(0, 200) }, 'worker stdout noise'));
-    proc.stdout!.pipe(filter);
-    proc.stdin!.on('error', () => undefined); // a write to a process that just died: reported through its exit
-    const conn = createMessageConnection(new StreamMessageReader(filter), new StreamMessageWriter(proc.stdin!));
-    const worker = new LeanWorker(spec, opts, proc, conn);
+    const self: { w?: LeanWorker } = {};
+    const io = wireWorker(
+      { stdin: proc.stdin!, stdout: proc.stdout!, stderr: proc.stderr!, output: key ? (proc.stdio[3] as Readable) : undefined },
+      key,
+      {
+        logger: log,
+        pid: () => proc.pid,
+        onForgery: (reason) => self.w?.onForgery(reason),
+        onReply: (meta) => self.w?.onReply(meta),
+        onLeanError: (line) => void (self.w && (self.w.lastLeanError = line)),
+        onHeapNotice: (text) => void (self.w && (self.w.retireReason ??= text)),
+        disposing: () => self.w?.disposing ?? false,
+      },
+    );
+    const worker = new LeanWorker(spec, opts, proc, io);
+    self.w = worker;
+    const conn = io.conn;
     worker.scratchDir = launch.scratchDir;
     worker.onExitOnce(launch.cleanup);
-    worker.forwardStderr();
     conn.onError(([err]) => log?.warn({ err: err.message }, 'worker connection error'));
     conn.listen();
     void proc.then((r) => worker.onExit(`exit code ${r.exitCode ?? 'none'}${r.signal ? `, signal ${r.signal}` : ''}`));
@@ -129,6 +133,7 @@ export class LeanWorker {
       signal?.removeEventListener('abort', cancel);
     }
     worker.readyMs = Date.now() - t0;
+    worker.threadBaseline = worker.lastThreads;
     log?.info({ pid: worker.pid, readyMs: worker.readyMs, version: worker.info.version, sandbox: spec.sandbox.kind }, 'Lean worker ready');
     return worker;
   }
@@ -166,6 +171,7 @@ export class LeanWorker {
    * the wall-clock limit (the worker is then killed), `worker_exited` if it dies first.
    */
   async request<M extends ReplMethod>(method: M, params: ReplParams<M>, o: { timeoutMs?: number } = {}): Promise<ReplResult<M>> {
+    if (this.tampered) throw tamperedError(this.tampered);
     if (!this.alive) throw new LeanWorkerError('worker_exited', `Lean worker is not running (${this.exitReason ?? 'stopping'})`);
     // Killed but its exit not yet seen: vscode-jsonrpc turns a failed write into an unhandled rejection, so do not write.
     if (!this.proc.stdin?.writable) throw new LeanWorkerError('worker_exited', `Lean worker's input is closed (${this.exitReason ?? 'it is exiting'})`);
@@ -350,6 +356,37 @@ export class LeanWorker {
     }
   }
 
+  /**
+   * A forged reply: count it; at the first, log a security event naming the requests in flight,
+   * fail them with `worker_tampered` (never with the forged content), pass no more replies on and
+   * kill the process, so that the pool replaces it before it serves anything else.
+   */
+  private onForgery(reason: string): void {
+    this.securityCounts.forgedFrames += 1;
+    if (this.tampered) return;
+    this.tampered = reason;
+    this.io.distrust();
+    const inFlight = this.io.inFlight();
+    this.opts.logger?.error({ security: 'forged_reply', pid: this.pid, reason, inFlight }, `Lean worker tampered with during ${inFlight.map((r) => `${r.method} #${r.id}`).join(', ') || 'no request'}: ${reason}; replacing it`);
+    const err = tamperedError(reason);
+    for (const reject of this.pending) reject(err);
+    this.pending.clear();
+    this.kill(`tampered with: ${reason}`);
+  }
+
+  /**
+   * An authentic reply: the glue's count of live pthreads when it left. More than when the worker
+   * became ready means that code under check left threads running (`IO.asTask` and the like):
+   * the worker is retired after its current job, before it serves another.
+   */
+  private onReply(meta: ReplyMeta): void {
+    this.lastThreads = meta.threads;
+    if (this.threadBaseline === undefined || meta.threads <= this.threadBaseline || this.retireReason) return;
+    this.securityCounts.leftoverThreads += 1;
+    this.retireReason = `a request left threads running (${meta.threads} live, ${this.threadBaseline} when it started)`;
+    this.opts.logger?.warn({ security: 'leftover_threads', pid: this.pid, threads: meta.threads, baseline: this.threadBaseline, inFlight: this.io.inFlight() }, `Lean worker: ${this.retireReason}; retiring it`);
+  }
+
   private onExit(reason: string): void {
     if (this.exited) return;
     this.exited = true;
@@ -361,33 +398,4 @@ export class LeanWorker {
     this.conn.dispose();
     for (const cb of this.exitListeners.splice(0)) cb(this.exitReason);
   }
-
-  private forwardStderr(): void {
-    let rest = '';
-    this.proc.stderr!.on('data', (d: Buffer) => {
-      const lines = (rest + d.toString('utf8')).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim() || line.startsWith('[DEBUG:')) continue;
-        if (/^uncaught exception:|: error/.test(line)) this.lastLeanError = line.slice(0, 500);
-        if (line.startsWith(HEAP_NOTICE)) {
-          this.retireReason ??= line.slice(HEAP_NOTICE.length).trim();
-          this.opts.logger?.warn({ pid: this.pid }, line);
-          continue;
-        }
-        // The embedded Lean always ends with a wasm fault during exit: expected once we asked it to exit.
-        // A pthread's fatal error (e.g. its V8 stack overflowing) reaches stderr through Node, not the glue.
-        if ((line.startsWith('leanenv-wasm-fatal:') || line.startsWith('worker sent an error!')) && !this.disposing) this.opts.logger?.error({ pid: this.pid }, line);
-        else this.opts.logger?.debug({ pid: this.pid }, `lean: ${line.slice(0, 2000)}`);
-      }
-    });
-  }
-}
-
-/** How the patched glue announces that the wasm heap grew past `LEANENV_WASM_HEAP_RECYCLE_MB`. */
-const HEAP_NOTICE = 'leanenv-wasm-heap:';
-
-/** Remove a trailing `:= by sorry` / `:= sorry` from a statement (datasets ship statements so). */
-export function stripProofBody(statement: string): string {
-  return statement.replace(/\s*:=\s*(by\s+)?sorry\s*$/, '').trimEnd();
 }

@@ -6,6 +6,21 @@ import { LeanWorker, type WorkerSpawn } from '../lean/worker.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
+ * Check one trivial file on a new worker before it serves (or waits as a spare): the first check
+ * of a process imports the prelude and runs cold code (4-5 s measured), which would otherwise be
+ * paid by the first request after a promotion. A failure is left to the first real request.
+ */
+async function warmUp(w: LeanWorker): Promise<LeanWorker> {
+  try {
+    const r = await w.checkSubmission('example : True := trivial\n');
+    await w.drop({ envs: [r.env] });
+  } catch {
+    // The worker's own error handling (exit, kill) takes over.
+  }
+  return w;
+}
+
+/**
  * A pool of `config.workers` Lean workers on `spec` plus its spares, with the configured queue
  * and recycling limits. `spares` defaults to the configuration's (see `spareWorkersFor`).
  */
@@ -14,7 +29,7 @@ export function createPool(spec: WorkerSpawn, config: Config, logger?: Logger, s
   return new WorkerPool({
     size,
     spares,
-    spawn: (signal) => LeanWorker.start(spec, opts, signal),
+    spawn: async (signal) => warmUp(await LeanWorker.start(spec, opts, signal)),
     maxQueue: config.maxQueue,
     maxQueuePerTenant: config.maxQueuePerSession,
     maxRssBytes: config.maxWorkerRssMb * 2 ** 20,

@@ -10,6 +10,8 @@ export interface PoolWorker {
   rssBytes(): number | undefined;
   /** Why the worker asks to be replaced after its current job (its wasm heap grew past the limit), if it does. */
   readonly retireReason?: string;
+  /** Forged replies seen, and requests that left threads running (the worker's security counts). */
+  readonly securityCounts?: { forgedFrames: number; leftoverThreads: number };
   onExitOnce(cb: (reason: string) => void): void;
   dispose(): Promise<void>;
 }
@@ -69,6 +71,10 @@ export interface PoolStats {
   headerImports: number;
   headerEvictions: number;
   jobs: number;
+  /** Forged replies seen by the pool's workers (each first one replaced its worker). */
+  forgedFrames: number;
+  /** Requests after which a worker had more threads than when it became ready (each retired its worker). */
+  leftoverThreads: number;
 }
 
 /** What the pool reports of a change of workers (for tests and the bench). */

@@ -50,7 +50,7 @@ export class WorkerPool<W extends PoolWorker> {
   private admitted = 0;
   private closed: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly totals = { restarts: 0, recycles: 0, promotions: 0, headerImports: 0, headerEvictions: 0, jobs: 0 };
+  private readonly totals = { restarts: 0, recycles: 0, promotions: 0, headerImports: 0, headerEvictions: 0, jobs: 0, forgedFrames: 0, leftoverThreads: 0 };
   /** Moving average of job time, for the retry hint. */
   private avgJobMs = 100;
 
@@ -173,6 +173,8 @@ export class WorkerPool<W extends PoolWorker> {
       headerImports: this.totals.headerImports + live.reduce((n, w) => n + w.headerCounts.imports, 0),
       headerEvictions: this.totals.headerEvictions + live.reduce((n, w) => n + w.headerCounts.evictions, 0),
       jobs: this.totals.jobs,
+      forgedFrames: this.totals.forgedFrames + live.reduce((n, w) => n + (w.securityCounts?.forgedFrames ?? 0), 0),
+      leftoverThreads: this.totals.leftoverThreads + live.reduce((n, w) => n + (w.securityCounts?.leftoverThreads ?? 0), 0),
     };
   }
 
@@ -299,6 +301,9 @@ export class WorkerPool<W extends PoolWorker> {
     slot.worker = undefined;
     this.totals.headerImports += w.headerCounts.imports;
     this.totals.headerEvictions += w.headerCounts.evictions;
+    // Counted when retired; a forgery seen after that (the process still writing) is not.
+    this.totals.forgedFrames += w.securityCounts?.forgedFrames ?? 0;
+    this.totals.leftoverThreads += w.securityCounts?.leftoverThreads ?? 0;
     return w;
   }
 

@@ -7,6 +7,7 @@
  * is fixed at 4. Each patch replaces an exact snippet; if the glue is not what
  * we expect, `patchGlue` throws instead of producing a half-patched file.
  */
+import { CHANNEL_JS } from './glue-channel.js';
 
 /** One exact-text replacement applied to the glue. */
 export interface GluePatch {
@@ -34,11 +35,12 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
     replace: 'var symDict=lib.exports;var symName=(lib.__leanenvSymKeys??=Object.keys(symDict))[symbolIndex];',
   },
   {
-    name: 'stdin: read fd 0 directly as raw bytes, retry on EAGAIN',
+    // Requests come on the private channel (glue-channel.ts): Lean's own stdin never reads the
+    // Node process's fd 0, so that code under check can neither steal nor wait on requests.
+    name: 'stdin: always at end of input (requests come on /dev/leanenv-rpc-in)',
     find:
       'var fd=process.stdin.fd;try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE)}catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}if(bytesRead>0){result=buf.slice(0,bytesRead).toString("utf-8")}',
-    replace:
-      'buf=Buffer.alloc(65536);for(;;){try{bytesRead=fs.readSync(0,buf,0,65536);break}catch(e){if(e.code==="EAGAIN"){Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,2);continue}if(e.code==="EOF"||e.toString().includes("EOF")){bytesRead=0;break}throw e}}if(bytesRead>0){FS_stdin_getChar_buffer=Array.from(buf.subarray(0,bytesRead));return FS_stdin_getChar_buffer.shift()}',
+    replace: '/* leanenv: Lean\'s stdin is always at end of input */',
   },
   {
     name: 'tty read: return as soon as the bytes already received are used up',
@@ -47,18 +49,55 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
       'result=stream.tty.ops.get_char(stream.tty)}catch(e){throw new FS.ErrnoError(29)}if(result===undefined&&bytesRead===0){throw new FS.ErrnoError(6)}if(result===null||result===undefined)break;bytesRead++;buffer[offset+i]=result;if(!FS_stdin_getChar_buffer.length)break}',
   },
   {
-    name: 'stdout: write raw bytes through at the end of every write, retrying while the pipe is full',
+    name: 'stdout: raw bytes written through at the end of every write (fd 3 with the channel, else fd 1); stdin at end of input',
     find:
       'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val===null||val===10){out(UTF8ArrayToString(tty.output));tty.output=[]}else{if(val!=0)tty.output.push(val)}},fsync(tty){if(tty.output?.length>0){out(UTF8ArrayToString(tty.output));tty.output=[]}}',
     replace:
-      'default_tty_ops:{get_char(tty){return FS_stdin_getChar()},put_char(tty,val){if(val!==null)tty.output.push(val);if(val===null||tty.output.length>=65536){TTY.default_tty_ops.fsync(tty)}},fsync(tty){if(tty.output?.length>0){var b=Buffer.from(tty.output);tty.output=[];for(var off=0;off<b.length;){try{off+=fs.writeSync(1,b,off,b.length-off)}catch(e){if(e.code!=="EAGAIN")throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,1)}}}}',
+      'default_tty_ops:{get_char(tty){return null},put_char(tty,val){if(val!==null)tty.output.push(val);if(val===null||tty.output.length>=65536){TTY.default_tty_ops.fsync(tty)}},fsync(tty){if(tty.output?.length>0){var b=Buffer.from(tty.output);tty.output=[];if(leanenvChannel)return leanenvChannel.program(b);for(var off=0;off<b.length;){try{off+=fs.writeSync(1,b,off,b.length-off)}catch(e){if(e.code!=="EAGAIN")throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,1)}}}}',
   },
   {
-    name: 'tty write: flush stdout after each write call',
+    name: 'tty write: flush stdout (and, with the channel, stderr) after each write call',
     find:
       'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}}catch(e){throw new FS.ErrnoError(29)}',
     replace:
-      'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}if(stream.tty.ops===TTY.default_tty_ops)stream.tty.ops.fsync(stream.tty)}catch(e){throw new FS.ErrnoError(29)}',
+      'try{for(var i=0;i<length;i++){stream.tty.ops.put_char(stream.tty,buffer[offset+i])}if(stream.tty.ops===TTY.default_tty_ops||leanenvChannel)stream.tty.ops.fsync(stream.tty)}catch(e){throw new FS.ErrnoError(29)}',
+  },
+  {
+    name: 'stderr: with the channel, raw bytes to the program output (fd 3), not to fd 2',
+    find:
+      'default_tty1_ops:{put_char(tty,val){if(val===null||val===10){err(UTF8ArrayToString(tty.output));tty.output=[]}else{if(val!=0)tty.output.push(val)}},fsync(tty){if(tty.output?.length>0){err(UTF8ArrayToString(tty.output));tty.output=[]}}}',
+    replace:
+      'default_tty1_ops:{put_char(tty,val){if(leanenvChannel){if(val!==null)tty.output.push(val);if(val===null||val===10||tty.output.length>=65536)TTY.default_tty1_ops.fsync(tty);return}if(val===null||val===10){err(UTF8ArrayToString(tty.output));tty.output=[]}else{if(val!=0)tty.output.push(val)}},fsync(tty){if(leanenvChannel){if(tty.output?.length>0){var b=Buffer.from(tty.output);tty.output=[];leanenvChannel.program(b)}return}if(tty.output?.length>0){err(UTF8ArrayToString(tty.output));tty.output=[]}}}',
+  },
+  {
+    name: 'private channel: leanenvChannel defined; with it, the glue\'s `out` writes to the program output (fd 3)',
+    find: 'var out=defaultPrint;var err=defaultPrintErr;',
+    replace:
+      CHANNEL_JS +
+      'var out=leanenvChannel?(...args)=>console.log(...args):defaultPrint;var err=defaultPrintErr;',
+  },
+  {
+    name: 'private channel: its two devices, created with /dev',
+    find: 'FS.mkdev("/dev/tty1",FS.makedev(6,0));',
+    replace: 'FS.mkdev("/dev/tty1",FS.makedev(6,0));leanenvChannel?.devices();',
+  },
+  {
+    // The glue's live thread count for the private channel's Leanenv-Threads header: threads
+    // started (counted here, on the main thread) minus threads whose entry point returned
+    // (counted by the pthread itself, in a SharedArrayBuffer it gets with its run message). The
+    // glue's own list of running workers is only updated from the main thread's event loop,
+    // which does not run while Lean's main is blocked, so it never goes down.
+    name: 'thread count: started threads, with the shared counter sent along',
+    find: 'var msg={cmd:"run",start_routine:threadParams.startRoutine,arg:threadParams.arg,pthread_ptr:threadParams.pthread_ptr};',
+    replace:
+      'globalThis.leanenvThreadSab??=new SharedArrayBuffer(8);Atomics.add(new Int32Array(globalThis.leanenvThreadSab),0,1);' +
+      'var msg={cmd:"run",start_routine:threadParams.startRoutine,arg:threadParams.arg,pthread_ptr:threadParams.pthread_ptr,leanenvThreads:globalThis.leanenvThreadSab};',
+  },
+  {
+    name: 'thread count: a pthread whose entry point returned counts itself out',
+    find: 'try{invokeEntryPoint(msgData.start_routine,msgData.arg)}catch(ex){if(ex!="unwind"){throw ex}}',
+    replace:
+      'try{invokeEntryPoint(msgData.start_routine,msgData.arg)}catch(ex){if(ex!="unwind"){throw ex}}finally{if(msgData.leanenvThreads)Atomics.add(new Int32Array(msgData.leanenvThreads),1,1)}',
   },
   {
     name: 'node fs constants without process.binding (refused under --permission)',

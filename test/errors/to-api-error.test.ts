@@ -16,6 +16,9 @@ describe('toApiError', () => {
     expect(t.message).toMatch(/did not finish.*session and its other states are kept/);
     expect(toApiError(new LeanWorkerError('worker_exited', 'Lean worker exited')).spec).toBe(ApiErrors.WorkerUnavailable);
     expect(toApiError(new LeanWorkerError('invalid_reply', 'bad reply')).spec).toBe(ApiErrors.Internal);
+    const tampered = toApiError(new LeanWorkerError('worker_tampered', 'the worker was tampered with: a framed message in the program output'));
+    expect(tampered.spec).toBe(ApiErrors.WorkerTampered);
+    expect(tampered.message).toMatch(/tampered with.*session and its other states are kept/);
   });
 
   test("REPL errors keep their codes apart: a bad statement is statement_error, unknown_env is ours (internal)", () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { CHANNEL_JS } from '../../server/provision/glue-channel.js';
 import { GLUE_PATCHES, patchGlue } from '../../server/provision/glue-patch.js';
 
 const require = createRequire(import.meta.url);
@@ -24,6 +25,20 @@ describe('patchGlue', () => {
     expect(patched).not.toContain('process.binding(');
     expect(patched).not.toContain('FS.mount(NODEFS,{root:"/home"},"/home")');
     expect(patched).toContain('process.permission.has("fs.read",mnt)');
+  });
+
+  test('the private channel: Lean\'s stdin never reads fd 0, its output goes to fd 3 with the channel on, the devices open once', () => {
+    const patched = patchGlue(shipped);
+    expect(shipped).toContain('var fd=process.stdin.fd;');
+    expect(patched).not.toContain('process.stdin.fd');
+    expect(patched).toContain('default_tty_ops:{get_char(tty){return null}');
+    expect(patched).toContain('if(leanenvChannel)return leanenvChannel.program(b)');
+    expect(patched).toContain('"/dev/leanenv-rpc-in"');
+    expect(patched).toContain('"/dev/leanenv-rpc-out"');
+    expect(patched).toContain('if(ch.opened[path])throw new FS.ErrnoError(2)');
+    expect(patched).toContain('createHmac("sha256",ch.key)');
+    // The glue's channel code is valid JavaScript.
+    expect(() => new Function(CHANNEL_JS)).not.toThrow();
   });
 
   test('refuses glue that is not the expected version, naming the patch', () => {

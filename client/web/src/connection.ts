@@ -51,6 +51,8 @@ export function describeError(e: unknown): string {
       return `Lean worker timed out and was restarted (the session is kept): ${e.message}`;
     case 'worker_unavailable':
       return `Lean worker restarted or unavailable (the session is kept): ${e.message}`;
+    case 'worker_tampered':
+      return `Code under check forged a reply of its Lean worker; the worker was replaced (the session is kept): ${e.message}`;
     case 'unknown_session':
       return `Session expired or unknown: ${e.message}`;
     case 'shutting_down':
