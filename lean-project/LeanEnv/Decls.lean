@@ -203,10 +203,13 @@ proofs (proposition-typed constants) and axioms the axioms they depend on; for p
 unsafe or partial constants among their new dependencies and a kernel replay onto `base`
 (under the request's heartbeat limit `hb`, in thousands). -/
 def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci : ConstantInfo)
-    (replay : Bool := true) : IO Json := do
+    (replay : Bool := true) : IO (Json × Bool) := do
   let scope := innermostScope cs
   let core : Core.State := { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
-  let o ← runTermElab (auditConstant n ci) scope 0 core
+  -- Without the replay (the judge re-checks), the axioms are the judge's to collect too.
+  let audit : Term.TermElabM (Bool × Option (Array Name)) :=
+    if replay then auditConstant n ci else do return (← isProp ci.type, none)
+  let o ← runTermElab audit scope 0 core
   let (prop, axs?, err?) := match o.result with
     | .ok (p, a) => (p, a, (none : Option String))
     | .error e => (false, none, some e)
@@ -220,23 +223,29 @@ def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci
         ("importedAxioms", strArr (listMap nameStr imported))]
     | none, some e => listAppend fields [("axiomsError", Json.str e)]
     | none, none => fields
-  if !prop || !replay then return Json.mkObj fields
+  let needed := prop || (ci matches .axiomInfo _)
+  if !prop || !replay then return (Json.mkObj fields, needed)
   let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
   let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } hb baseCore
   let kernel := kernelJson k.result
-  return Json.mkObj (listAppend fields [("unsafeDependencies", strArr (unsafeNames (arrayToList deps))),
-    ("kernel", kernel)])
+  return (Json.mkObj (listAppend fields [("unsafeDependencies", strArr (unsafeNames (arrayToList deps))),
+    ("kernel", kernel)]), needed)
 
-/-- Reports on every constant the commands added (see `constantJson`). -/
+/-- Reports on every constant the commands added (see `constantJson`), and the names of those a
+verdict depends on: proofs (proposition-typed constants) and axioms. -/
 def constantsJson (cs base : Command.State) (hb : Nat) (reports : Array CommandReport)
-    (replay : Bool := true) : IO Json := do
+    (replay : Bool := true) : IO (Json × List Name) := do
   let mut out := #[]
+  let mut needed : List Name := []
   for (idx, n) in addedWithCommand (arrayToList reports) 0 do
     match cs.env.find? n with
-    | some ci => out := out.push (← constantJson cs base hb idx n ci replay)
+    | some ci =>
+      let (j, need) ← constantJson cs base hb idx n ci replay
+      out := out.push j
+      if need then needed := n :: needed
     | none => pure ()
-  return Json.arr out
+  return (Json.arr out, listRev needed)
 
 /-- JSON for the command reports. -/
 def commandsJson (reports : Array CommandReport) : Json :=

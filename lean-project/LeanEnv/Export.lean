@@ -226,6 +226,11 @@ def Encoder.toJson (e : Encoder) (fields : List (String × Json)) : Json :=
   Json.mkObj (listAppend [("names", Json.arr e.names.out), ("levels", Json.arr e.levels.out),
     ("exprs", Json.arr e.exprs.out)] fields)
 
+/-- Constants as data: `{names, levels, exprs, constants}`. -/
+def exportConstantInfos (cis : Array ConstantInfo) : Json :=
+  let (e, cs) := encConstants {} (arrayToList cis)
+  e.toJson [("constants", Json.arr cs)]
+
 /-- The constants of `env` named in `names`, as data: `{names, levels, exprs, constants}`. -/
 def exportConstants (env : Environment) (names : List Name) : Json :=
   let (e, cs) := encConstants {} (found names [])

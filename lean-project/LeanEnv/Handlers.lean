@@ -109,16 +109,23 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
     ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `env.check {code, env?, export?, maxHeartbeats?}`: elaborate a submission command by command
+/-- Constants the names depend on (themselves included) that `inBase` does not hold, dependencies first. -/
+def dependenciesOf (env : Environment) (inBase : Name → Bool) : List Name → List Name → Array ConstantInfo → List Name × Array ConstantInfo
+  | [], seen, acc => (seen, acc)
+  | n :: ns, seen, acc => let (seen, acc) := dependenciesBeyond env inBase n seen acc; dependenciesOf env inBase ns seen acc
+
+/-- `env.check {code, env?, export?, exportFromImports?, maxHeartbeats?}`: elaborate a submission command by command
 (see `elabReported`) on top of `env`, or, without `env`, a whole file whose header Lean's
 parser finds; returns `{env, header?, messages, hasErrors, commands, constants, export, elapsedMs}`.
-With `export`, every constant added since the imports comes as data (`LeanEnv.Export`) for the
-judge, and the constants are not replayed through the kernel here. -/
+With `export`, the proofs and axioms it added and every constant they use beyond `env` (beyond
+the imports with `exportFromImports`) come as data (`LeanEnv.Export`) for the judge, and the
+constants are neither replayed through the kernel nor their axioms collected here. -/
 def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
   let code : String ← param p "code"
   let envId? : Option Nat ← paramD p "env" none
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
   let exportData ← paramD p "export" false
+  let exportFromImports ← paramD p "exportFromImports" false
   let t0 ← nowMs
   let (base, pos, header) ← match envId? with
     | some i => pure ((← getEnvSnap ref i).cmdState, 0, Json.null)
@@ -130,9 +137,13 @@ def handleCheck (ref : StateRef) (p : Json) : RpcM Json := do
   let (cs, msgs, reports) ← elabReported code code.toUTF8 hb code.toFileMap base pos 0 {} #[]
   let msgs := base.messages ++ msgs
   -- With `export`, the judge re-checks the constants: no kernel replay here.
-  let constants ← constantsJson cs base hb reports (replay := !exportData)
+  let (constants, needed) ← constantsJson cs base hb reports (replay := !exportData)
   let id ← storeEnv ref { cs with messages := msgs }
-  let exported := if exportData then exportConstants cs.env (localNames cs.env) else Json.null
+  -- The proofs and axioms and what they use beyond `base` (or, with `exportFromImports`, beyond
+  -- the imports: the header's own declarations too, for a judge whose base is not this header).
+  let env := cs.env
+  let inBase (n : Name) : Bool := if exportFromImports then (env.getModuleIdxFor? n).isSome else base.env.contains n
+  let exported := if exportData then exportConstantInfos (dependenciesOf env inBase needed [] #[]).2 else Json.null
   return Json.mkObj [("env", toJson id), ("header", header), ("messages", ← messagesJson msgs),
     ("hasErrors", hasError msgs), ("commands", commandsJson reports), ("constants", constants),
     ("export", exported), ("elapsedMs", toJson ((← nowMs) - t0))]

@@ -158,13 +158,22 @@ partial def replayUses (recs : Array ConstRec) (index : Interner Name) (base : E
   | [] => return (st, none)
   | n :: rest =>
     if base.contains n || (← getEnv).contains n then return (← replayUses recs index base rest st)
-    match findRecord recs index n with
+    -- A recursor is the kernel's: it comes with its inductive type (the record of its prefix).
+    let owner := match findRecord recs index n, n with
+      | some r, _ => some r
+      | none, .str p _ => match findRecord recs index p with
+        | some (j, r) => if r.kind == "ind" then some (j, r) else none
+        | none => none
+      | none, _ => none
+    match owner with
     | none => return (st, some (refusal s!"unknown constant {nameStr n}"))
     | some (j, _) =>
       let (st, res) ← replayRecord recs index base j st
       match res with
       | some f => return (st, some { f with message := s!"it uses {nameStr n}, which the kernel did not accept: {f.message}" })
-      | none => replayUses recs index base rest st
+      | none =>
+        if (← getEnv).contains n then replayUses recs index base rest st
+        else return (st, some (refusal s!"unknown constant {nameStr n}"))
 end
 
 /-- Replay every record; the refusal of each (`none`: accepted). -/

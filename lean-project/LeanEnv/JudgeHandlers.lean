@@ -38,16 +38,12 @@ def handleProofExport (ref : StateRef) (p : Json) : RpcM Json := do
   if value.hasExprMVar then throw (replError (-32014) "not_finished" "the proof is incomplete: some goals are still open")
   let env := snap.coreState.env
   let imported (n : Name) : Bool := (env.getModuleIdxFor? n).isSome
-  let (_, deps) := go env imported (arrayToList value.getUsedConstants) [] #[]
+  let (_, deps) := dependenciesOf env imported (arrayToList value.getUsedConstants) [] #[]
   let (e, v) := encExpr {} value
   let (e, t) := encExpr e root.type
   let (e, cs) := encConstants e (arrayToList deps)
   return Json.mkObj [("name", nameStr root.name), ("value", natJ v), ("type", natJ t),
     ("export", e.toJson [("constants", Json.arr cs)])]
-where
-  go (env : Environment) (imported : Name → Bool) : List Name → List Name → Array ConstantInfo → List Name × Array ConstantInfo
-    | [], seen, acc => (seen, acc)
-    | n :: ns, seen, acc => let (seen, acc) := dependenciesBeyond env imported n seen acc; go env imported ns seen acc
 
 /-- Decode an export's tables and constant records, or an `invalid_params` error. -/
 def decodeExport (j : Json) : RpcM (Decoded × Array ConstRec) := do

@@ -55,7 +55,7 @@ export async function checkItem(worker: LeanWorker, item: CheckItem, o: CheckOpt
     } else {
       const env = await worker.importHeader(item.header);
       if (env.hasErrors) return done('failed', { reason: 'the header does not elaborate', messages: env.messages });
-      s = await worker.checkSubmission(item.body, env.env, { exportData: true });
+      s = await worker.checkSubmission(item.body, env.env, { exportData: true, exportFromImports: !!item.reference });
     }
     drop.push(s.env);
     o.onSubmission?.(s);

@@ -246,11 +246,13 @@ export class LeanWorker {
    * Elaborate a submission command by command and report what it declared: on top of `env`, or
    * (without `env`) a whole file whose header Lean's parser delimits. Every added proof comes
    * with its axioms and a kernel replay onto the environment before the submission; with
-   * `exportData`, no replay here: every constant added since the imports comes as data for the judge.
+   * `exportData`, neither here: the proofs and axioms and what they use beyond `env` (beyond the
+   * imports with `exportFromImports`, for a judge whose base is not `env`'s header) come as data for the judge.
    */
-  checkSubmission(code: string, env?: number, o: { exportData?: boolean; maxHeartbeats?: number } = {}): Promise<ReplResult<'env.check'>> {
+  checkSubmission(code: string, env?: number, o: { exportData?: boolean; exportFromImports?: boolean; maxHeartbeats?: number } = {}): Promise<ReplResult<'env.check'>> {
     const maxHeartbeats = o.maxHeartbeats ?? this.opts.maxHeartbeats;
-    return this.request('env.check', { code, ...(env === undefined ? {} : { env }), ...(o.exportData ? { export: true } : {}), maxHeartbeats });
+    const exporting = o.exportData ? { export: true, ...(o.exportFromImports ? { exportFromImports: true } : {}) } : {};
+    return this.request('env.check', { code, ...(env === undefined ? {} : { env }), ...exporting, maxHeartbeats });
   }
 
   /** A solved proof state's proof term and the constants it uses beyond the imports, as data for the judge. */

@@ -99,6 +99,8 @@ export const EnvCheckParams = z.object({
   code: z.string(),
   env: z.number().int().optional(),
   export: z.boolean().optional(),
+  /** With `export`: export what the proofs use beyond the imports, not beyond `env`. */
+  exportFromImports: z.boolean().optional(),
   maxHeartbeats: z.number().int().min(0).optional(),
 });
 

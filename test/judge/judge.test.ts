@@ -73,6 +73,16 @@ describe('the judge refuses what a lying worker reports', () => {
     expect(server.judge.stats().checks).toBeGreaterThan(0);
   });
 
+  test('local inductive types, structures and their recursors are rebuilt by the judge', async () => {
+    const code =
+      'inductive Color | red | green\n' +
+      'structure Pt where\n  x : Nat\n  y : Nat\n' +
+      'theorem colors (c : Color) : c = .red ∨ c = .green :=\n  Color.rec (motive := fun c => c = .red ∨ c = .green) (Or.inl rfl) (Or.inr rfl) c\n' +
+      'theorem pt (p : Pt) : p = ⟨p.x, p.y⟩ := by cases p; rfl\n';
+    const r = await onLyingWorker((_m, x) => x, (w) => checkItem(w, { id: 'inductive', code }, { judge: server.judge }));
+    expect(r, JSON.stringify(r)).toMatchObject({ verdict: 'proved' });
+  });
+
   test("a false theorem given another theorem's proof term: the kernel refuses it", async () => {
     const body = 'theorem good : (1 : Nat) = 1 := rfl\ntheorem bad : (1 : Nat) = 2 := by decide';
     const rewrite: Rewrite = (m, x) => {
