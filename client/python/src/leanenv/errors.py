@@ -42,6 +42,7 @@ Overloaded = _error("Overloaded", "overloaded", -32012, 503)
 ShuttingDown = _error("ShuttingDown", "shutting_down", -32013, 503)
 ClusterUnavailable = _error("ClusterUnavailable", "cluster_unavailable", -32014, 503)
 UnknownBatch = _error("UnknownBatch", "unknown_batch", -32015, 404)
+WorkerTampered = _error("WorkerTampered", "worker_tampered", -32016, 503)
 RateLimited = _error("RateLimited", "rate_limited", -32029, 429)
 Unauthorized = _error("Unauthorized", "unauthorized", -32030, 401)
 Forbidden = _error("Forbidden", "forbidden", -32031, 403)
@@ -53,7 +54,8 @@ ERRORS: dict[str, type[LeanEnvError]] = {
     cls.code: cls
     for cls in (ParseError, InvalidRequest, MessageTooLarge, MethodNotFound, InvalidParams, Internal, UnknownSession,
                 UnknownState, UnknownProof, UnknownDatasetItem, StatementError, HeaderError, WorkerTimeout,
-                WorkerUnavailable, Overloaded, ShuttingDown, ClusterUnavailable, UnknownBatch, RateLimited, Unauthorized, Forbidden,
+                WorkerUnavailable, Overloaded, ShuttingDown, ClusterUnavailable, UnknownBatch, WorkerTampered, RateLimited,
+                Unauthorized, Forbidden,
                 NotFound, UnsupportedMediaType)
 }
 _BY_RPC = {cls.rpc_code: cls for cls in ERRORS.values() if cls.code != "message_too_large"}
