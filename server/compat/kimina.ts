@@ -12,6 +12,8 @@ import { ApiError, ApiErrors } from '../../protocol/api.js';
 import type { CheckResult } from '../../protocol/check.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 import { checkItem } from '../check/checker.js';
+import { judgeSubmission } from '../check/judge.js';
+import { DEFAULT_ALLOWED_AXIOMS } from '../lean/verdict.js';
 import type { Judge } from '../judge/judge.js';
 import { splitHeader } from '../check/header-split.js';
 import { LeanWorkerError } from '../lean/errors.js';
@@ -85,9 +87,11 @@ export function replResponse(r: Pick<ReplResult<'env.command'>, 'messages' | 'so
  * which Lean itself reported no error (a kernel re-check, an axiom, a statement): Kimina's
  * client reads validity from the messages, so it must see the refusal there.
  */
-function withVerdictError(messages: LeanMessage[], r: CheckResult): LeanMessage[] {
+function withVerdictError(messages: LeanMessage[], r: CheckResult, report: ReplResult<'env.check'>): LeanMessage[] {
   const refused = r.verdict === 'failed' || r.verdict === 'error' || r.verdict === 'timeout';
   if (!refused || messages.some((m) => m.severity === 'error')) return messages;
+  // Only a refusal Lean's own messages do not show: the worker's report passed, the judge refused.
+  if (judgeSubmission(report, DEFAULT_ALLOWED_AXIOMS, { kernelChecked: false }).verdict !== 'proved') return messages;
   const at = { line: 1, column: 0 };
   return [...messages, { severity: 'error', pos: at, endPos: at, data: `leanenv: ${r.verdict}: ${r.reason ?? 'not proved'}` }];
 }
@@ -150,7 +154,7 @@ async function checkSnippet(o: KiminaOptions, tenant: string, id: string, code: 
             void worker.drop({ envs: [c.env] }).catch(() => undefined);
           }
         }
-        return { id, time, response: replResponse({ messages: withVerdictError(report.messages, result), sorries }, 0), ...verdict, ...diagnostics };
+        return { id, time, response: replResponse({ messages: withVerdictError(report.messages, result, report), sorries }, 0), ...verdict, ...diagnostics };
       }
       if (result.verdict === 'failed' && result.messages.length) {
         // The header did not elaborate: its messages, already relative to the snippet's first line.
