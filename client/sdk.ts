@@ -41,6 +41,9 @@ async function openSocket(url: URL, token?: string): Promise<SocketLike> {
   return socket;
 }
 
+/** A request's method, round-trip milliseconds and whether it succeeded. */
+export type ResponseListener = (method: ApiMethod, ms: number, ok: boolean) => void;
+
 /** A connection to a leanenv server. */
 export class LeanEnvClient {
   private constructor(
@@ -49,15 +52,28 @@ export class LeanEnvClient {
   ) {}
 
   /** Connect to `ws://host:port/v1/ws` (an `http://` base URL is accepted too). */
-  static async connect(url: string, o: { token?: string } = {}): Promise<LeanEnvClient> {
+  static async connect(url: string, o: { token?: string; onResponse?: ResponseListener } = {}): Promise<LeanEnvClient> {
     const socket = await openSocket(webSocketUrl(url), o.token);
-    return new LeanEnvClient(socket, new RpcTransport(socket));
+    const client = new LeanEnvClient(socket, new RpcTransport(socket));
+    client.onResponse = o.onResponse;
+    return client;
   }
+
+  /** Called after every request with its method, round-trip time and outcome (latency tracing). */
+  onResponse: ResponseListener | undefined;
 
   /** Send one request; the result is validated against the protocol schema. */
   async request<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const raw = await this.rpc.request(method, params);
-    return ApiMethods[method].result.parse(raw) as ApiResult<M>;
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      const raw = await this.rpc.request(method, params);
+      const r = ApiMethods[method].result.parse(raw) as ApiResult<M>;
+      ok = true;
+      return r;
+    } finally {
+      this.onResponse?.(method, performance.now() - t0, ok);
+    }
   }
 
   /** Open a session with a header (imports, `open`, `set_option`, notation). */

@@ -6,7 +6,7 @@
  * replay. A batch that ends a worker is retried one tactic at a time, so that a tactic that
  * ends the worker on every try is marked failed instead of stopping the search.
  */
-import { LeanEnvClient, RpcError } from '../sdk.js';
+import { LeanEnvClient, RpcError, type ResponseListener } from '../sdk.js';
 import { emptyStats, type BackendStats, type Outcome, type ProofBackend, type ProofSession, type SearchTarget, type StateInfo, type Verdict } from './backend.js';
 
 /** Errors after which the same request may be sent again. */
@@ -154,8 +154,8 @@ export class WebSocketBackend implements ProofBackend {
   ) {}
 
   /** Connect to a server (`http://host:port` or `ws://host:port/v1/ws`). */
-  static async connect(url: string, o: { token?: string; retry?: Partial<RetryOptions> } = {}): Promise<WebSocketBackend> {
-    return new WebSocketBackend(await LeanEnvClient.connect(url, { token: o.token }), { ...DEFAULT_RETRY, ...o.retry });
+  static async connect(url: string, o: { token?: string; retry?: Partial<RetryOptions>; onResponse?: ResponseListener } = {}): Promise<WebSocketBackend> {
+    return new WebSocketBackend(await LeanEnvClient.connect(url, { token: o.token, onResponse: o.onResponse }), { ...DEFAULT_RETRY, ...o.retry });
   }
 
   open(target: SearchTarget): Promise<ProofSession> {

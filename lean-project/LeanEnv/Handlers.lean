@@ -63,9 +63,9 @@ def coreStateOf (cs : Command.State) : Core.State :=
 /-- `initialize`: Lean version, git hash and the methods this REPL serves. -/
 def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
   return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
-    ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic",
+    ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic", "proof.tactics",
       "proof.goals", "proof.verify", "decl.check", "env.check", "state.drop", "state.stats", "proof.export",
-      "judge.check", "judge.proof", "exit"])]
+      "judge.check", "judge.statement", "judge.proof", "exit"])]
 
 /-- `env.import {header, importsOnly?, maxHeartbeats?}`: import the header's modules (cached per
 import list) and elaborate its other lines (with `importsOnly`, only Lean's header parser reads
@@ -202,15 +202,9 @@ def tacticFailure (error : String) (msgs : Json) (t0 : Nat) : IO Json := do
   return Json.mkObj [("status", "failed"), ("error", error), ("messages", msgs),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `proof.tactic {proofState, tactic, maxHeartbeats?}`: run a tactic; returns the new
-`proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
-(the old state stays usable). -/
-def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
-  let pid : Nat ← param p "proofState"
-  let tac : String ← param p "tactic"
-  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+/-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. -/
+def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) : IO Json := do
   let t0 ← nowMs
-  let snap ← getProofSnap ref pid
   match parseTactic snap.coreState.env tac with
   | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
   | .ok stx =>
@@ -234,6 +228,27 @@ def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
       let status := match gs with | [] => "solved" | _ => "open"
       return Json.mkObj [("status", status), ("proofState", toJson newId), ("goals", gj),
         ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))]
+
+/-- `proof.tactic {proofState, tactic, maxHeartbeats?}`: run a tactic; returns the new
+`proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
+(the old state stays usable). -/
+def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
+  let snap ← getProofSnap ref (← param p "proofState")
+  runTactic ref snap (← param p "tactic") (← paramD p "maxHeartbeats" defaultHeartbeats)
+
+/-- `proof.tactics {proofState, tactics, maxHeartbeats?}`: run each tactic on the same state, one
+after the other, each as `proof.tactic` would (its own heartbeat budget); `{results}` in order.
+One request for a search's expansion instead of one per tactic. -/
+def handleTactics (ref : StateRef) (p : Json) : RpcM Json := do
+  let snap ← getProofSnap ref (← param p "proofState")
+  let tactics ← strArrayParam p "tactics"
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  return Json.mkObj [("results", Json.arr (← go snap hb tactics 0 #[]))]
+where
+  go (snap : ProofSnapshot) (hb : Nat) (tactics : Array String) (i : Nat) (acc : Array Json) : IO (Array Json) :=
+    if h : i < tactics.size then do go snap hb tactics (i + 1) (acc.push (← runTactic ref snap tactics[i] hb))
+    else pure acc
+  termination_by tactics.size - i
 
 /-- `proof.goals {proofState}`: the goals of a proof state. -/
 def handleGoals (ref : StateRef) (p : Json) : RpcM Json := do
@@ -356,6 +371,7 @@ def dispatch (ref : StateRef) (method : String) (p : Json) : RpcM Json :=
   | "env.command" => handleCommand ref p
   | "proof.start" => handleStart ref p
   | "proof.tactic" => handleTactic ref p
+  | "proof.tactics" => handleTactics ref p
   | "proof.goals" => handleGoals ref p
   | "proof.verify" => handleVerify ref p
   | "decl.check" => handleDeclCheck ref p

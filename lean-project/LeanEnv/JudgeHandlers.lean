@@ -111,15 +111,22 @@ def handleJudgeCheck (ref : StateRef) (p : Json) : RpcM Json := do
   | .ok (audits, refJson) =>
     return Json.mkObj [("constants", Json.arr audits), ("reference", refJson), ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `judge.proof {env, statement, export, value, maxHeartbeats?}`: check a proof term handed over as
-data against the caller's statement, elaborated here in `env`: replay the export's constants, add
+/-- `judge.proof {env, statement | statementId, export, value, maxHeartbeats?}`: check a proof term
+handed over as data against the caller's statement, elaborated here in `env` (or kept from
+`judge.statement` in the same `env`): replay the export's constants, add
 `theorem <name> : <statement> := <value>` through the kernel and collect its axioms; the answer
 of `proof.verify` (`{ok, name, axioms, importedAxioms}` or `{ok: false, error, limit?}`). -/
 def handleJudgeProof (ref : StateRef) (p : Json) : RpcM Json := do
   let cs := (← getEnvSnap ref (← param p "env")).cmdState
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
   let t0 ← nowMs
-  let (n, type, levelParams) ← elabStatementIn cs (← param p "statement") hb
+  let statementId? : Option Nat ← paramD p "statementId" none
+  let (n, type, levelParams) ← match statementId? with
+    | some i => do
+      let some root := (← getProofSnap ref i).root
+        | throw (invalidParams s!"statementId {i} is not a statement from judge.statement")
+      pure (root.name, root.type, root.levelParams)
+    | none => elabStatementIn cs (← param p "statement") hb
   let ex ← param p "export"
   let (d, recs) ← decodeExport ex
   let value ← match jRef "value" d.exprs (← param p "value") with
@@ -145,9 +152,22 @@ def handleJudgeProof (ref : StateRef) (p : Json) : RpcM Json := do
   | .ok (.error f) => fail f.message f.limit
   | .ok (.ok j) => return j.mergeObj (Json.mkObj [("elapsedMs", toJson ((← nowMs) - t0))])
 
+/-- `judge.statement {env, statement, maxHeartbeats?}`: elaborate the caller's statement in `env`
+once and keep it (freed with `state.drop`'s `proofStates`): `{statementId, elapsedMs}`, for
+`judge.proof`'s `statementId` (the same `env`) instead of elaborating it again per proof. -/
+def handleJudgeStatement (ref : StateRef) (p : Json) : RpcM Json := do
+  let cs := (← getEnvSnap ref (← param p "env")).cmdState
+  let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let t0 ← nowMs
+  let (name, type, levelParams) ← elabStatementIn cs (← param p "statement") hb
+  let id ← storeProof ref {
+    coreState := coreStateOf cs, metaState := {}, termState := {}, scope := scopeOf cs, goals := [],
+    root := some { name, levelParams, type, proof := type, baseEnv := cs.env } }
+  return Json.mkObj [("statementId", toJson id), ("elapsedMs", toJson ((← nowMs) - t0))]
+
 /-- Methods a judge serves: none that elaborates tactics, commands of a submission or proof states. -/
 def judgeMethods : List String :=
-  ["initialize", "env.import", "env.check", "judge.check", "judge.proof", "state.drop", "state.stats"]
+  ["initialize", "env.import", "env.check", "judge.check", "judge.statement", "judge.proof", "state.drop", "state.stats"]
 
 /-- Route a request: the methods of this module, then `dispatch`; a judge refuses every other method. -/
 def route (judge : Bool) (ref : StateRef) (method : String) (p : Json) : RpcM Json :=
@@ -157,6 +177,7 @@ def route (judge : Bool) (ref : StateRef) (method : String) (p : Json) : RpcM Js
     | "proof.export" => handleProofExport ref p
     | "judge.check" => handleJudgeCheck ref p
     | "judge.proof" => handleJudgeProof ref p
+    | "judge.statement" => handleJudgeStatement ref p
     | _ => dispatch ref method p
 
 end LeanEnv

@@ -76,6 +76,20 @@ def natListParam (p : Json) (k : String) : RpcM (List Nat) :=
     | some xs => pure xs
     | none => throw (invalidParams s!"parameter '{k}': expected an array of natural numbers")
 
+/-- A required parameter holding an array of strings. -/
+def strArrayParam (p : Json) (k : String) : RpcM (Array String) := do
+  let some arr := (p.getObjVal? k >>= Json.getArr?).toOption
+    | throw (invalidParams s!"parameter '{k}': expected an array of strings")
+  go arr 0 #[]
+where
+  go (arr : Array Json) (i : Nat) (acc : Array String) : RpcM (Array String) :=
+    if h : i < arr.size then
+      match arr[i].getStr? with
+      | .ok t => go arr (i + 1) (acc.push t)
+      | .error _ => throw (invalidParams s!"parameter '{k}': expected an array of strings")
+    else pure acc
+  termination_by arr.size - i
+
 /-- Whether a header line is blank. -/
 def isBlankLine (l : String) : Bool := l == "\r\n" || l == "\n"
 

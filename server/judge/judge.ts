@@ -17,6 +17,9 @@ import type { LeanWorker } from '../lean/worker.js';
 import type { ExportData, JudgeCheckResult, ProofExportResult, ReplResult } from '../protocol/repl.js';
 import { LeanWorkerError } from '../lean/errors.js';
 
+/** Statements a judge process keeps elaborated for later proofs. */
+const MAX_STATEMENTS = 512;
+
 /** A judge request that could not be answered (the judge died, timed out or could not start). */
 export class JudgeError extends Error {
   constructor(
@@ -62,6 +65,8 @@ export class Judge {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly counts = { checks: 0, proofs: 0, restarts: 0, recycles: 0, failures: 0 };
+  /** Statements elaborated by each judge process, by env and text (see `statementId`). */
+  private readonly statements = new WeakMap<LeanWorker, Map<string, Promise<number>>>();
 
   constructor(private readonly opts: JudgeOptions) {}
 
@@ -97,12 +102,49 @@ export class Judge {
     }, 'check');
   }
 
-  /** Check a proof term handed over by a worker against `statement`, elaborated by the judge in `header`'s environment. */
+  /**
+   * Check a proof term handed over by a worker against `statement`, elaborated by the judge in
+   * `header`'s environment (once per statement: kept for later proofs, see `prepareStatement`).
+   */
   verifyProof(header: string, statement: string, exported: ProofExportResult): Promise<ReplResult<'judge.proof'>> {
     return this.use(async (w) => {
       const env = await judgeEnv(w, { header });
-      return w.request('judge.proof', { env, statement, export: exported.export, value: exported.value, ...this.limits() });
+      const statementId = await this.statementId(w, env, statement);
+      return w.request('judge.proof', { env, statementId, export: exported.export, value: exported.value, ...this.limits() });
     }, 'proof');
+  }
+
+  /**
+   * Elaborate a statement on the judge ahead of its first verification (when a proof starts), so
+   * that the verification only replays the proof term: the judge works while the agent searches.
+   * Failures are left for the verification to report.
+   */
+  prepareStatement(header: string, statement: string): void {
+    if (this.closed) return;
+    void this.use(async (w) => this.statementId(w, await judgeEnv(w, { header }), statement)).catch(() => undefined);
+  }
+
+  /** The judge-side id of `statement` elaborated in `env` (kept per process, least recently used dropped past `MAX_STATEMENTS`). */
+  private statementId(w: LeanWorker, env: number, statement: string): Promise<number> {
+    let kept = this.statements.get(w);
+    if (!kept) this.statements.set(w, (kept = new Map()));
+    const key = `${env}\u0000${statement}`;
+    let id = kept.get(key);
+    if (id) {
+      kept.delete(key); // most recently used goes last
+      kept.set(key, id);
+      return id;
+    }
+    id = w.request('judge.statement', { env, statement, ...this.limits() }).then((r) => r.statementId);
+    kept.set(key, id);
+    const mine = kept;
+    id.catch(() => mine.delete(key));
+    for (const [old, oldId] of kept) {
+      if (kept.size <= MAX_STATEMENTS) break;
+      kept.delete(old);
+      void oldId.then((i) => w.request('state.drop', { proofStates: [i] })).catch(() => undefined);
+    }
+    return id;
   }
 
   /**

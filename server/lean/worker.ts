@@ -12,7 +12,9 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { LeanWorkerError } from './errors.js';
 import { newReplyKey, type ReplyMeta } from './channel.js';
 import { wireWorker, type WorkerIo } from './worker-io.js';
-import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
+import { performance } from 'node:perf_hooks';
+import { leanElapsedMs, replRequests, type ReplRequestEvent } from './request-events.js';
+import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult, type TacticResult } from '../protocol/repl.js';
 import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';
@@ -186,12 +188,15 @@ export class LeanWorker {
         this.kill(`${method} timed out`);
       }, timeoutMs);
     });
+    const t0 = performance.now();
+    let result: unknown;
     try {
       const raw = await Promise.race([this.conn.sendRequest(method, params), guard]);
       const parsed = ReplMethods[method].result.safeParse(raw);
       if (!parsed.success) {
         throw new LeanWorkerError('invalid_reply', `${method}: reply does not match the protocol: ${parsed.error.message}`);
       }
+      result = parsed.data;
       return parsed.data as ReplResult<M>;
     } catch (e) {
       if (e instanceof ResponseError) throw new LeanWorkerError('repl_error', e.message, e.code, e.data);
@@ -201,6 +206,10 @@ export class LeanWorker {
     } finally {
       clearTimeout(timer);
       if (rejectExit) this.pending.delete(rejectExit);
+      if (replRequests.hasSubscribers) {
+        const event: ReplRequestEvent = { method, pid: this.pid, boundaryMs: performance.now() - t0, leanMs: leanElapsedMs(result), ok: result !== undefined };
+        replRequests.publish(event);
+      }
     }
   }
 
@@ -273,6 +282,20 @@ export class LeanWorker {
     const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats });
     if (r.status !== 'failed') this.lineage.set(r.proofState, { parent: proofState, tactic });
     return r;
+  }
+
+  /**
+   * Apply several tactics to one proof state in one request (each as `applyTactic` would, with
+   * its own heartbeat budget); results in order. The wall-clock limit is the per-request one per tactic.
+   */
+  async applyTactics(proofState: number, tactics: readonly string[], maxHeartbeats = this.opts.maxHeartbeats): Promise<TacticResult[]> {
+    const timeoutMs = this.opts.requestTimeoutMs * Math.max(1, tactics.length);
+    const { results } = await this.request('proof.tactics', { proofState, tactics: [...tactics], maxHeartbeats }, { timeoutMs });
+    if (results.length !== tactics.length) throw new LeanWorkerError('invalid_reply', `proof.tactics: ${results.length} results for ${tactics.length} tactics`);
+    results.forEach((r, i) => {
+      if (r.status !== 'failed') this.lineage.set(r.proofState, { parent: proofState, tactic: tactics[i]! });
+    });
+    return results;
   }
 
   /** The start statement (if known) and the tactics that led from it to a proof state. */

@@ -55,6 +55,10 @@ export const TacticResult = z.discriminatedUnion('status', [
 ]);
 export type TacticResult = z.infer<typeof TacticResult>;
 
+/** `proof.tactics {proofState, tactics, maxHeartbeats?}`: each tactic on the same state, as `proof.tactic` runs it; results in order. */
+export const TacticsParams = z.object({ proofState: z.number().int(), tactics: z.array(z.string()), maxHeartbeats: z.number().int().min(0).optional() });
+export const TacticsResult = z.object({ results: z.array(TacticResult) });
+
 /** `proof.goals {proofState}`. */
 export const GoalsResult = z.object({ goals: z.array(Goal) });
 
@@ -192,7 +196,9 @@ export type JudgeCheckResult = z.infer<typeof JudgeCheckResult>;
 /** `judge.proof {env, statement, export, value}`: a proof term checked against the caller's statement. */
 export const JudgeProofParams = z.object({
   env: z.number().int(),
-  statement: z.string(),
+  /** The statement's text, or (`statementId`) one the judge elaborated in the same `env` with `judge.statement`. */
+  statement: z.string().optional(),
+  statementId: z.number().int().optional(),
   export: ExportData,
   value: z.number().int().min(0),
   maxHeartbeats: z.number().int().min(0).optional(),
@@ -209,12 +215,14 @@ export const ReplMethods = {
   'env.command': { params: CommandParams, result: CommandResult },
   'proof.start': { params: StartParams, result: StartResult },
   'proof.tactic': { params: TacticParams, result: TacticResult },
+  'proof.tactics': { params: TacticsParams, result: TacticsResult },
   'proof.goals': { params: z.object({ proofState: z.number().int() }), result: GoalsResult },
   'proof.verify': { params: z.object({ proofState: z.number().int(), maxHeartbeats: z.number().int().min(0).optional() }), result: VerifyResult },
   'decl.check': { params: DeclCheckParams, result: DeclCheckResult },
   'env.check': { params: EnvCheckParams, result: EnvCheckResult },
   'proof.export': { params: z.object({ proofState: z.number().int() }), result: ProofExportResult },
   'judge.check': { params: JudgeCheckParams, result: JudgeCheckResult },
+  'judge.statement': { params: z.object({ env: z.number().int(), statement: z.string(), maxHeartbeats: z.number().int().min(0).optional() }), result: z.object({ statementId: z.number().int(), ...Elapsed }) },
   'judge.proof': { params: JudgeProofParams, result: VerifyResult },
   'state.drop': { params: DropParams, result: StateCounts },
   'state.stats': { params: z.object({}), result: StateCounts },

@@ -10,6 +10,7 @@ import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import type { Judge } from '../judge/judge.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { LeanWorkerError } from '../lean/errors.js';
+import type { TacticResult } from '../protocol/repl.js';
 import { verifySolvedState } from '../check/verify-state.js';
 import { renderProof } from '../lean/proof-script.js';
 import { statementInHeader } from '../check/reference.js';
@@ -50,6 +51,11 @@ function placement(n: ProofNode): { slot: number; generation: number } | undefin
 /** A node as `proof.tree` lists it (goals as Lean's pretty text). */
 function nodeSummary(n: ProofNode): ApiResult<'proof.tree'>['nodes'][number] {
   return { stateId: n.stateId, status: n.status, goals: n.goals.map((g) => g.pretty), depth: n.depth };
+}
+
+/** The state ids a step touched: the parent and each new child. */
+function touched(node: ProofNode, outcomes: readonly TacticOutcome[]): string[] {
+  return [node.stateId, ...outcomes.flatMap((o) => (o.status === 'failed' || o.duplicate ? [] : [o.stateId]))];
 }
 
 /** All sessions and proofs of the server. */
@@ -223,6 +229,8 @@ export class SessionRegistry {
       const r = await this.startOn(worker, tree);
       return tree.addRoot(r.goals, { slot, generation, id: r.proofState });
     });
+    // The judge elaborates the statement now, while the agent searches, not when a proof is verified.
+    if (tree.givenStatement === undefined) this.opts.judge.prepareStatement(tree.header, stripProofBody(tree.statement));
     this.proofs.set(tree.proofId, tree);
     this.states.set(root.stateId, root);
     s.proofs.add(tree.proofId);
@@ -285,29 +293,52 @@ export class SessionRegistry {
     const node = this.node(stateId, owners);
     const cached = node.outcomes.get(tactic);
     if (cached) return { ...cached, cached: true };
-    const outcome = await this.onNode(node, async ({ worker, slot, generation }, id): Promise<TacticOutcome> => {
-      const r = await worker.applyTactic(id, tactic);
-      const tree = this.proofs.get(node.proofId)!;
-      if (r.status === 'failed') {
-        this.changed(tree, { failed: [tree.addFailure(node, tactic, r.error)] });
-        return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
-      }
-      const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
-      if (duplicate) void worker.drop({ proofStates: [r.proofState] }).catch(() => undefined);
-      else this.states.set(child.stateId, child);
-      this.changed(tree, { nodes: duplicate ? [] : [child], edges: [tree.edges.at(-1)!] });
-      return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
-    });
+    const outcome = await this.onNode(node, async (lease, id) => this.record(node, tactic, await lease.worker.applyTactic(id, tactic), lease));
     node.outcomes.set(tactic, outcome);
-    const stateIds = outcome.status === 'failed' || outcome.duplicate ? [node.stateId] : [node.stateId, outcome.stateId];
-    await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId), [{ proofId: node.proofId, stateIds }]);
+    await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId), [{ proofId: node.proofId, stateIds: touched(node, [outcome]) }]);
     return outcome;
   }
 
-  /** Apply several tactics to one state; every outcome, in order. */
+  /** A step's result added to its proof tree: a failed attempt, a new child or a duplicate of a known state. */
+  private record(node: ProofNode, tactic: string, r: TacticResult, { worker, slot, generation }: Lease<LeanWorker>): TacticOutcome {
+    const tree = this.proofs.get(node.proofId)!;
+    if (r.status === 'failed') {
+      this.changed(tree, { failed: [tree.addFailure(node, tactic, r.error)] });
+      return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
+    }
+    const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
+    if (duplicate) void worker.drop({ proofStates: [r.proofState] }).catch(() => undefined);
+    else this.states.set(child.stateId, child);
+    this.changed(tree, { nodes: duplicate ? [] : [child], edges: [tree.edges.at(-1)!] });
+    return { status: child.status, tactic, stateId: child.stateId, goals: child.goals, duplicate, cached: false, messages: r.messages };
+  }
+
+  /**
+   * Apply several tactics to one state; every outcome, in order. The tactics not yet cached run
+   * in one worker request (`proof.tactics`: one lease, one round trip); a worker that dies
+   * under them fails the whole call (no outcome of it is kept), as a single step would.
+   */
   async expand(stateId: string, tactics: string[], owners: ReadonlySet<string>): Promise<ApiResult<'proof.expand'>> {
+    const node = this.node(stateId, owners);
+    const fresh = [...new Set(tactics.filter((t) => !node.outcomes.has(t)))];
+    const ran = new Map<string, TacticOutcome>();
+    if (fresh.length > 1) {
+      const results = await this.onNode(node, async (lease, id) => {
+        const rs = await lease.worker.applyTactics(id, fresh);
+        return rs.map((r, i) => this.record(node, fresh[i]!, r, lease));
+      });
+      results.forEach((o, i) => {
+        ran.set(fresh[i]!, o);
+        node.outcomes.set(fresh[i]!, o);
+      });
+      await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId), [{ proofId: node.proofId, stateIds: touched(node, results) }]);
+    }
     const outcomes: TacticOutcome[] = [];
-    for (const t of tactics) outcomes.push(await this.apply(stateId, t, owners));
+    for (const t of tactics) {
+      const o = ran.get(t);
+      ran.delete(t); // a tactic given twice is cached the second time
+      outcomes.push(o ?? (await this.apply(stateId, t, owners)));
+    }
     return { outcomes };
   }
 

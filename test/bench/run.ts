@@ -9,9 +9,10 @@
  * spare takes to serve after a busy worker is killed; the cluster section (test/bench/cluster.ts):
  * the same batch through Redis + BullMQ with one node and with one node per worker, and the
  * latency the queue adds per check; then best-first proof search with the built-in policy
- * through the API and directly on a worker (`search.ts`). Prints a table and writes
- * `.bench/latest.json`. `--search-only` runs the search section alone (and updates only its
- * part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
+ * through the API and directly on a worker (`search.ts`); then an agent's search with each
+ * WebSocket method's time split into Lean's own, the worker channel and the API layer
+ * (`methods.ts`). Prints a table and writes `.bench/latest.json`. `--search-only` and
+ * `--methods-only` run that section alone (and update only its part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { benchSparePromotion } from './spare-promotion.js';
 import { benchSearch, searchRows } from './search.js';
 import { affinityRows } from './cluster-affinity.js';
 import { benchJudge } from './judge.js';
+import { benchMethods, methodRows } from './methods.js';
 
 const quick = process.argv.includes('--quick');
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
@@ -60,6 +62,22 @@ if (process.argv.includes('--search-only')) {
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), search }, null, 2) + '\n');
+  console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
+  process.exit(0);
+}
+/** The per-method section: an agent's search over the API, each method's time split (see methods.ts). */
+const runMethods = async () => {
+  const config = loadConfig([]);
+  return benchMethods(await resolveBackend(config), config, STATEMENTS, (l) => console.log(l));
+};
+if (process.argv.includes('--methods-only')) {
+  const methods = await runMethods();
+  const table = new Table({ head: ['metric', 'value'] });
+  table.push(...methodRows(methods));
+  console.log(table.toString());
+  const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ ...previous, methodsDate: new Date().toISOString(), methods }, null, 2) + '\n');
   console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
   process.exit(0);
 }
@@ -155,6 +173,7 @@ await app.close();
 const poolBench = await benchPool(worker, items, config, poolSize(config));
 const spares = await benchSparePromotion(worker.spawnSpec, config);
 const search = await runSearch();
+const methods = await runMethods();
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
 const p = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
@@ -178,6 +197,7 @@ const results = {
   coldStart,
   spares,
   search,
+  methods,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -223,6 +243,7 @@ table.push(
   ['kill busy worker → next request served', `${spares.promotionMs.toFixed(0)} ms (${spares.servedBySpare ? 'by the promoted spare' : 'NOT by the spare'}; target < 1 s)`],
   ['kill → new spare ready (background)', `${s1(spares.newSpareReadyMs)} s`],
   ...searchTable(search),
+  ...methodRows(methods),
 );
 const cb = poolBench.cluster;
 if (cb) {

@@ -11,6 +11,7 @@ import { LeanWorkerError } from '../../server/lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../../server/lean/worker.js';
 import { canonicalGoals } from '../../server/sessions/proof-tree.js';
 import type { Judge } from '../../server/judge/judge.js';
+import type { TacticResult } from '../../server/protocol/repl.js';
 
 /** Tactics that ended a worker, by goal text: on a retry they fail without running again. */
 export type CrashLog = Set<string>;
@@ -51,6 +52,7 @@ export class DirectProofSession implements ProofSession {
     const header = target.header ?? '';
     const env = await worker.importHeader(header);
     const start = await worker.startProof(env.env, { statement: target.statement });
+    judge.prepareStatement(header, stripProofBody(target.statement)); // as the server does
     return new DirectProofSession(worker, header, target.statement, start.proofState, start.goals, crashes, judge);
   }
 
@@ -61,8 +63,27 @@ export class DirectProofSession implements ProofSession {
     return info;
   }
 
+  /**
+   * Like the server's `proof.expand`: the tactics not cached run in one `proof.tactics` request;
+   * after a batch ended the worker, that state's tactics run one at a time (to find the culprit).
+   */
   async expand(stateId: string, tactics: string[]): Promise<Outcome[]> {
     const node = this.nodes.get(stateId)!;
+    const goals = canonicalGoals(node.info.goals);
+    const died = (key: string, what: string) => (e: unknown) => {
+      if (e instanceof LeanWorkerError && (e.kind === 'worker_exited' || e.kind === 'worker_timeout')) {
+        this.crashes.add(key);
+        throw new WorkerDied(`${what}: ${e.message}`);
+      }
+      throw e;
+    };
+    const batchKey = `batch\u0000${goals}`;
+    const fresh = [...new Set(tactics.filter((t) => !this.cache.has(`${stateId}\u0000${t}`) && !this.crashes.has(`${goals}\u0000${t}`)))];
+    const ran = new Map<string, TacticResult>();
+    if (fresh.length > 1 && !this.crashes.has(batchKey)) {
+      const rs = await this.worker.applyTactics(node.replId, fresh).catch(died(batchKey, fresh.join(' | ')));
+      rs.forEach((r, i) => ran.set(fresh[i]!, r));
+    }
     const outcomes: Outcome[] = [];
     for (const tactic of tactics) {
       const key = `${stateId}\u0000${tactic}`;
@@ -71,18 +92,12 @@ export class DirectProofSession implements ProofSession {
         outcomes.push({ ...cached, cached: true });
         continue;
       }
-      const crashKey = `${canonicalGoals(node.info.goals)}\u0000${tactic}`;
+      const crashKey = `${goals}\u0000${tactic}`;
       let outcome: Outcome;
       if (this.crashes.has(crashKey)) {
         outcome = { tactic, status: 'failed', error: 'the tactic ended the Lean worker', cached: false };
       } else {
-        const r = await this.worker.applyTactic(node.replId, tactic).catch((e: unknown) => {
-          if (e instanceof LeanWorkerError && (e.kind === 'worker_exited' || e.kind === 'worker_timeout')) {
-            this.crashes.add(crashKey);
-            throw new WorkerDied(`${tactic}: ${e.message}`);
-          }
-          throw e;
-        });
+        const r = ran.get(tactic) ?? (await this.worker.applyTactic(node.replId, tactic).catch(died(crashKey, tactic)));
         if (r.status === 'failed') outcome = { tactic, status: 'failed', error: r.error, cached: false };
         else {
           const existing = r.status === 'open' ? this.openByGoals.get(canonicalGoals(r.goals)) : undefined;

@@ -159,6 +159,26 @@ describe('the judge refuses what a lying worker reports', () => {
     expect(v.proved).toBe(false);
     expect(v.reason).toMatch(/type mismatch|declaration type mismatch|kernel/i);
   });
+
+  test('a statement the judge elaborated ahead (at proof start) is only used for that statement', async () => {
+    const judged = (statement: string, proved: string) =>
+      server.pool.run({ tenant: 'judge-test' }, async ({ worker: w }) => {
+        const env = await w.importHeader(HEADER);
+        const start = await w.startProof(env.env, { statement: proved });
+        const solved = await w.applyTactic(start.proofState, 'decide');
+        if (solved.status !== 'solved') throw new Error(`decide did not solve ${proved}`);
+        return verifySolvedState(w, server.judge, solved.proofState, { id: 'kept', header: HEADER, statement, tactics: ['decide'] });
+      });
+    server.judge.prepareStatement(HEADER, 'theorem kept : (7 : Nat) = 7');
+    server.judge.prepareStatement(HEADER, 'theorem kept : (7 : Nat) = 8');
+    // The same name, another statement: each proof is checked against its own statement's type.
+    expect((await judged('theorem kept : (7 : Nat) = 7', 'theorem kept : (7 : Nat) = 7')).proved).toBe(true);
+    const wrong = await judged('theorem kept : (7 : Nat) = 8', 'theorem kept : (7 : Nat) = 7');
+    expect(wrong.proved).toBe(false);
+    expect(wrong.reason).toMatch(/type mismatch|kernel/i);
+    // Not prepared: elaborated on first use, same verdict.
+    expect((await judged('theorem fresh : (3 : Nat) + 4 = 7', 'theorem fresh : (3 : Nat) + 4 = 7')).proved).toBe(true);
+  });
 });
 
 describe('the judge process', () => {

@@ -106,6 +106,23 @@ describe('worker', () => {
     expect(good.status).toBe('solved');
   });
 
+  test('proof.tactics runs each tactic on the same state as proof.tactic does, results in order', async () => {
+    const start = await worker.startProof(env, { statement: item('mathd_numbertheory_342').body });
+    const tactics = ['exact Nat.lt_irrefl', 'this is not a tactic (', 'skip', 'decide'];
+    const batch = await worker.applyTactics(start.proofState, tactics);
+    const single = [];
+    for (const t of tactics) single.push(await worker.applyTactic(start.proofState, t));
+    expect(batch.map((r) => r.status)).toEqual(['failed', 'failed', 'open', 'solved']);
+    const shape = (r: (typeof batch)[number]) => (r.status === 'failed' ? { status: r.status, error: r.error } : { status: r.status, goals: r.goals });
+    expect(batch.map(shape)).toEqual(single.map(shape));
+    // Each new state is its own and usable, and a path through one is known for verification.
+    const solved = batch[3]!;
+    if (solved.status === 'failed') throw new Error(solved.error);
+    expect((await worker.verifyProof(solved.proofState)).judgement.proved).toBe(true);
+    expect(worker.proofPath(solved.proofState).tactics).toEqual(['decide']);
+    await expect(worker.request('proof.tactics', { proofState: start.proofState, tactics: [1] as unknown as string[] })).rejects.toMatchObject({ kind: 'repl_error', replCode: undefined });
+  });
+
   test('verify rejects a proof that uses sorry', async () => {
     const start = await worker.startProof(env, { statement: 'theorem s1 : 1 + 1 = 3' });
     const r = await worker.applyTactic(start.proofState, 'sorry');

@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { build } from '../../server/app.js';
 import { checkOnServer } from '../../client/http.js';
 import { assertSafeBinding, isLoopback } from '../../server/http/auth.js';
+import { onReplRequest } from '../../server/lean/request-events.js';
 
 let server: TestServer;
 let client: LeanEnvClient;
@@ -77,6 +78,7 @@ describe('WebSocket API', () => {
     if (step.status === 'failed') throw new Error(step.error);
     const { outcomes } = await client.expand(step.stateId, ['not_a_tactic', 'exact rfl_wrong', 'decide']);
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'solved']);
+    expect(outcomes.every((o) => !o.cached)).toBe(true);
     const solved = outcomes[2]!;
     if (solved.status === 'failed') throw new Error(solved.error);
     const again = await client.apply(step.stateId, 'decide');
@@ -87,6 +89,31 @@ describe('WebSocket API', () => {
     const tree = await client.tree(root.proofId);
     expect(tree.nodes.length).toBe(3);
     expect(tree.edges.map((e) => e.tactic)).toEqual(['subst h₀', 'decide']);
+  });
+
+  test('an expansion mixes cached and new tactics: new ones run in one worker request, a repeat is cached', async () => {
+    const s = await client.openSession(header);
+    const root = await client.start(s.sessionId, { statement: 'theorem expand_mix (n : Nat) (h : n = 2) : n + n = 4' });
+    const first = await client.apply(root.stateId, 'subst h');
+    if (first.status === 'failed') throw new Error(first.error);
+    const methods: string[] = [];
+    const stop = onReplRequest((e) => methods.push(e.method));
+    const { outcomes } = await client.expand(root.stateId, ['subst h', 'omega', 'exact rfl_wrong', 'omega', 'simp [h]']);
+    stop();
+    expect(methods.filter((m) => m.startsWith('proof.'))).toEqual(['proof.tactics']);
+    expect(outcomes.map((o) => [o.tactic, o.status, o.cached])).toEqual([
+      ['subst h', 'open', true],
+      ['omega', 'solved', false],
+      ['exact rfl_wrong', 'failed', false],
+      ['omega', 'solved', true],
+      ['simp [h]', 'solved', false],
+    ]);
+    const tree = await client.tree(root.proofId);
+    expect(tree.edges.map((e) => e.tactic).sort()).toEqual(['omega', 'simp [h]', 'subst h']);
+    expect(tree.failed.map((f) => f.tactic)).toEqual(['exact rfl_wrong']);
+    const omega = outcomes[1]!;
+    if (omega.status === 'failed') throw new Error(omega.error);
+    expect(await client.verify(omega.stateId)).toMatchObject({ proved: true, tactics: ['omega'] });
   });
 
   test('the same goal reached by two paths is one node', async () => {
