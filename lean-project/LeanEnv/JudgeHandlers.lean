@@ -26,6 +26,7 @@ that no imported module holds (auxiliary lemmas, the header's declarations), as 
 indices). Fails with `not_finished` for a state with goals or holes left, `not_verifiable` for
 one that does not descend from `proof.start`. -/
 def handleProofExport (ref : StateRef) (p : Json) : RpcM Json := do
+  let t0 ← nowMs
   let snap ← getProofSnap ref (← param p "proofState")
   let some root := snap.root
     | throw (replError (-32014) "not_verifiable" "only proof states that descend from proof.start can be verified")
@@ -43,7 +44,7 @@ def handleProofExport (ref : StateRef) (p : Json) : RpcM Json := do
   let (e, t) := encExpr e root.type
   let (e, cs) := encConstants e (arrayToList deps)
   return Json.mkObj [("name", nameStr root.name), ("value", natJ v), ("type", natJ t),
-    ("export", e.toJson [("constants", Json.arr cs)])]
+    ("export", e.toJson [("constants", Json.arr cs)]), ("elapsedMs", toJson ((← nowMs) - t0))]
 
 /-- Decode an export's tables and constant records, or an `invalid_params` error. -/
 def decodeExport (j : Json) : RpcM (Decoded × Array ConstRec) := do

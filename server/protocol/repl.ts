@@ -174,6 +174,7 @@ export const ProofExportResult = z.object({
   value: z.number().int().min(0),
   type: z.number().int().min(0),
   export: ExportData,
+  elapsedMs: z.number().optional(),
 });
 export type ProofExportResult = z.infer<typeof ProofExportResult>;
 

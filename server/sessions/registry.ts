@@ -203,13 +203,17 @@ export class SessionRegistry {
     if (!p) return;
     this.proofs.delete(proofId);
     for (const id of p.nodes.keys()) this.states.delete(id);
-    for (const n of p.nodes.values()) this.release(n);
+    this.release(...p.nodes.values());
   }
 
-  /** Drop the REPL state behind a node if its worker still lives (no lease: a drop is tiny). */
-  private release(n: ProofNode): void {
-    const w = n.worker && this.opts.pool.peek(n.worker.slot, n.worker.generation);
-    if (w) void w.drop({ proofStates: [n.worker!.id] }).catch(() => undefined);
+  /** Drop the REPL states behind nodes on the workers that still live: one request per worker (no lease: a drop is tiny). */
+  private release(...nodes: ProofNode[]): void {
+    const byWorker = new Map<LeanWorker, number[]>();
+    for (const n of nodes) {
+      const w = n.worker && this.opts.pool.peek(n.worker.slot, n.worker.generation);
+      if (w) byWorker.set(w, [...(byWorker.get(w) ?? []), n.worker!.id]);
+    }
+    for (const [w, proofStates] of byWorker) void w.drop({ proofStates }).catch(() => undefined);
   }
 
   /** Start a proof in a session from a statement or a dataset item. */
