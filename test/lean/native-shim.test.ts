@@ -78,13 +78,13 @@ const overrides: ConfigInput = { backend: 'native', lakePath: SHIM, projectDir: 
 const savedEnv = { ...process.env };
 let first: WorkerSpawn;
 let server: TestServer;
-let bwrap: boolean;
+/** Whether bubblewrap works here (known before the tests are collected: one test needs it). */
+const bwrap = !!(await probeBubblewrap()).bwrap;
 
 beforeAll(async () => {
   // The shim runs the embedded Lean that set-up provisioned (cached: returns at once).
   const w = await ensureWasmLean({ cacheDir: DEFAULT_CACHE_DIR });
   Object.assign(process.env, { LAKE_SHIM_LOG: shimLog, LAKE_SHIM_WASM_DIR: path.dirname(w.leanJs) });
-  bwrap = !!(await probeBubblewrap()).bwrap;
   // First start: detects the toolchain and builds the REPL with it.
   first = await resolveBackend(loadConfig([], {}, overrides));
   // Second start (the server's): must reuse that build.

@@ -4,8 +4,9 @@
  * directory it is run in (`lean-project/`, as the server wrote them for one toolchain) with the
  * real embedded Lean, the way set-up does (bundle, `lean -o`, the IR loader), and writes
  * `.lake/build/bin/leanenv-repl`, a script that runs that compiled REPL. What differs from a
- * native build: the REPL runs in the embedded Lean's interpreter and takes its search path from
- * `LEAN_PATH` (`--search-path-from-env`; this build has no sysroot).
+ * native build: the REPL runs in the embedded Lean's interpreter, takes its search path from
+ * `LEAN_PATH` (`--search-path-from-env`; this build has no sysroot), and is reached through
+ * `repl-adapter.mjs`, which serves the glue's private channel on plain stdio.
  *
  * Usage: `tsx build.ts <build directory>`; exits 1 with Lean's errors when the sources do not compile.
  */
@@ -23,6 +24,8 @@ const wasm = process.env.LAKE_SHIM_WASM_DIR ?? path.join(PROJECT_ROOT, '.leanenv
 const leanJs = path.join(wasm, 'lean.cjs');
 const out = path.join(buildDir, '.lake', 'build', 'shim');
 const bin = path.join(buildDir, '.lake', 'build', 'bin', 'leanenv-repl');
+/** Serves the embedded REPL (which reads requests only on the glue's private channel) on plain stdio. */
+const ADAPTER = path.join(PROJECT_ROOT, 'test/support/lake-shim/repl-adapter.mjs');
 
 fs.mkdirSync(out, { recursive: true });
 fs.mkdirSync(path.dirname(bin), { recursive: true });
@@ -50,9 +53,9 @@ fs.writeFileSync(
   bin,
   `#!/usr/bin/env bash
 # Written by the lake shim (test/support/lake-shim/build.ts): the REPL compiled by the embedded
-# Lean from ${buildDir}/lean-project, run by its interpreter.
+# Lean from ${buildDir}/lean-project, run by its interpreter behind repl-adapter.mjs (plain stdio).
 export LEANENV_WASM_MOUNTS=${q(mounts)} LEANENV_WASM_THREADS=3 LEANENV_WASM_THREAD_STACK_MB=${WASM_THREAD_STACK_MB}
-exec ${q(node24Path())} --stack-size=${WASM_STACK_KB} ${q(leanJs)} --tstack=${WASM_THREAD_TSTACK_KB} --run ${q(path.join(out, BOOT_FILE))} ${q(path.join(out, 'LeanEnvRepl.ir'))} --search-path-from-env "$@"
+exec ${q(node24Path())} ${q(ADAPTER)} ${q(node24Path())} --stack-size=${WASM_STACK_KB} ${q(leanJs)} --tstack=${WASM_THREAD_TSTACK_KB} --run ${q(path.join(out, BOOT_FILE))} ${q(path.join(out, 'LeanEnvRepl.ir'))} --search-path-from-env "$@"
 `,
   { mode: 0o755 },
 );
