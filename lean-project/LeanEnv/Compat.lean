@@ -15,13 +15,15 @@ REPL is known to build with are declared in `server/provision/toolchains.ts`.
 namespace LeanEnv.Compat
 open Lean Elab
 
-/-- The toolchain this REPL was compiled with (e.g. `leanprover/lean4:v4.28.0`), which
-`initialize` reports: Lean's own name for it, or, from a build that has none (the embedded
-Lean's is empty), the release its version numbers name. -/
+/-- The toolchain this REPL was compiled with, by elan's name (`leanprover/lean4:v4.28.0`,
+`leanprover/lean4:v4.29.0-rc1`), which `initialize` reports. `Lean.toolchain` leaves out the
+`v` of release names and is empty on a build that is no release (the embedded Lean's): those
+are named by their version numbers; other builds (nightlies) by `Lean.toolchain`. -/
 def toolchain : String :=
-  if Lean.toolchain.isEmpty then
-    "leanprover/lean4:v" ++ Nat.repr Lean.version.major ++ "." ++ Nat.repr Lean.version.minor ++ "." ++
-      Nat.repr Lean.version.patch
+  let core := Nat.repr Lean.version.major ++ "." ++ Nat.repr Lean.version.minor ++ "." ++
+    Nat.repr Lean.version.patch
+  if Lean.version.specialDesc.isEmpty then "leanprover/lean4:v" ++ core
+  else if Lean.version.isRelease then "leanprover/lean4:v" ++ core ++ "-" ++ Lean.version.specialDesc
   else Lean.toolchain
 
 /-- Options for kernel re-checking: nothing a submission set may skip (`debug.skipKernelTC`)
