@@ -73,9 +73,9 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     // is answered; (2) a REPL flag that reads the key as the first frame and writes each reply
     // with the glue's headers (`Leanenv-Seq`, `Leanenv-Out: 0`, `Leanenv-Threads: 0`,
     // `Leanenv-Mac`), so that the same ReplyVerifier checks both backends; stdout is then
-    // scanned as program output. Testable through the lake shim (test/lean/native-shim.test.ts)
-    // once its adapter hands those pipes to the glue's devices and the REPL computes the MAC in
-    // Lean. See docs/native-backend.md.
+    // scanned as program output. Not structural yet: Lean cannot close an inherited fd (code
+    // under check can reopen /proc/self/fd/N) without a C function in the REPL, and the lake
+    // shim's REPL is the embedded Lean, whose files are the glue's. See docs/native-backend.md.
     return {
       backend: 'native',
       command: lake,
