@@ -42,19 +42,20 @@ const ITEMS: { id: string; statement: string; proof: string }[] = [
 const ProveLine = z.object({ id: z.string(), status: z.string(), proved: z.boolean(), tactics: z.array(z.string()) }).loose();
 
 const enabled = process.env.LEANENV_MATHLIB_SMOKE === '1';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-mathlib-smoke-'));
+let dir: string;
 let server: TestServer;
 let client: LeanEnvClient;
 
 describe.skipIf(!enabled)('Mathlib smoke test on the native backend (LEANENV_MATHLIB_SMOKE=1)', () => {
   beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-mathlib-smoke-'));
     server = await startTestServer({ config: { workers: 2, requestTimeoutMs: 600_000 } });
     client = await LeanEnvClient.connect(server.url);
   });
   afterAll(async () => {
     await client?.close();
     await server?.app.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('/health: native, sandboxed, the project toolchain and its Mathlib', async () => {
