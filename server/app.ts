@@ -59,6 +59,15 @@ export interface AppOptions {
   cluster?: ClusterNode;
 }
 
+/** `/health`'s `toolchain`: the toolchain the REPL reports it was compiled with, and on the native backend the project's toolchain, its source, support and Mathlib. */
+function nativeHealth(worker: LeanWorker): Record<string, unknown> {
+  const n = worker.spawnSpec.native;
+  return {
+    repl: worker.info?.toolchain,
+    ...(n ? { project: n.toolchain, source: n.toolchainSource, support: n.support, mathlib: n.mathlib, projectDir: n.projectDir } : {}),
+  };
+}
+
 /** Build the fastify app with its session registry. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.maxBodyBytes ?? 64 << 20;
@@ -92,6 +101,8 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
       backend: worker?.spawnSpec.backend,
       lean: worker?.info?.version,
       sandbox: worker?.spawnSpec.sandbox,
+      // Native backend: the toolchain the REPL was built with (the project's) and the project's Mathlib.
+      toolchain: worker ? nativeHealth(worker) : undefined,
       workers: { ...stats, live: pool.workers(), spareWorkers: pool.spares() },
       judge: opts.judge.stats(),
       ...registry.counts(),

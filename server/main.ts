@@ -31,7 +31,13 @@ function configOrExit(): Config {
 
 const config = configOrExit();
 const log = pino({ level: config.logLevel });
-const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`));
+// A backend that cannot be provisioned (no sandbox under `require`, a toolchain the native REPL
+// refuses or does not build with) ends the server here, before any worker or the judge starts.
+const spec = await resolveBackend(config, (l) => log.info(`setup: ${l}`)).catch((e: unknown) => {
+  log.error({ err: e }, 'the Lean backend could not be provisioned; no worker was started');
+  console.error(`leanenv: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
 // The API works without the page: a failed page build is logged, `/` then says so.
 await ensureWebPage((l) => log.info(`setup: ${l}`)).catch((e: unknown) => log.error({ err: e }, 'the debugger page could not be built'));
 const pool = createPool(spec, config, log);

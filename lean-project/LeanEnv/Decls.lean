@@ -160,10 +160,6 @@ def headerPrefix (code : String) : IO (String × Nat) := do
   let h := code.toUTF8.extract 0 stop
   return (match String.fromUTF8? h with | some t => t | none => "", stop)
 
-/-- Options for kernel re-checking: nothing the submission set may skip or defer it. -/
-def kernelCheckOptions : Options :=
-  (({} : Options).setBool `debug.skipKernelTC false).setBool `Elab.async false
-
 /-- Whether a constant is `partial` (or its unsafe implementation). -/
 def isPartialConst : ConstantInfo → Bool
   | .defnInfo v => (v.safety matches .partial)
@@ -227,7 +223,7 @@ def constantJson (cs base : Command.State) (hb : Nat) (idx : Nat) (n : Name) (ci
   if !prop || !replay then return (Json.mkObj fields, needed)
   let (_, deps) := newDependencies cs.env base.env n [] #[]
   let baseCore : Core.State := { env := base.env, ngen := base.ngen, infoState := { enabled := false } }
-  let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := kernelCheckOptions } hb baseCore
+  let k ← runTermElab (replayInKernel cs.env base.env n) { scope with opts := Compat.kernelCheckOptions } hb baseCore
   let kernel := kernelJson k.result
   return (Json.mkObj (listAppend fields [("unsafeDependencies", strArr (unsafeNames (arrayToList deps))),
     ("kernel", kernel)]), needed)

@@ -5,6 +5,7 @@ import Lean.Util.FoldConsts
 import Lean.Meta.PPGoal
 import LeanEnv.Util
 import LeanEnv.State
+import LeanEnv.Compat
 
 /-!
 The elaborator, driven by hand: monad stacks are run by applying them to their
@@ -126,8 +127,7 @@ def runCommands (cmdState : Command.State) (input : String) (maxHeartbeats : Nat
     | sc :: rest => { sc with opts := requestOptions sc maxHeartbeats } :: rest
     | [] => []
   let st := { cmdState with messages := {}, scopes, infoState := { enabled := true } }
-  let s ← IO.processCommands (inputContext input) parserState st
-  return s.commandState
+  Compat.processCommands (inputContext input) parserState st
 
 /-- Import the header of `input` (its `import` lines) and elaborate the commands after it
 (unless `commands` is false: then the rest of the text is ignored, nothing is elaborated). -/
@@ -140,7 +140,7 @@ def runHeader (input : String) (cache : List (String × Environment)) (maxHeartb
   let (env, cache, msgs) ← match listFind? (·.1 == key) cache with
     | some (_, env) => pure (env, cache, msgs)
     | none => do
-      let (env, msgs) ← processHeader header {} msgs ictx
+      let (env, msgs) ← Compat.processHeader header msgs ictx
       pure (env, if hasError msgs then cache else (key, env) :: cache, msgs)
   let st := Command.mkState env msgs {}
   if !commands then return (st, cache)

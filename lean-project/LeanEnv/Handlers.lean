@@ -60,9 +60,10 @@ def scopeOf (cs : Command.State) : Command.Scope :=
 def coreStateOf (cs : Command.State) : Core.State :=
   { env := cs.env, ngen := cs.ngen, infoState := { enabled := false } }
 
-/-- `initialize`: Lean version, git hash and the methods this REPL serves. -/
+/-- `initialize`: Lean version, git hash, the toolchain the REPL was compiled with and the methods it serves. -/
 def handleInitialize (_ : StateRef) (_ : Json) : RpcM Json :=
   return Json.mkObj [("version", Lean.versionString), ("githash", Lean.githash),
+    ("toolchain", Compat.toolchain),
     ("methods", strArr ["initialize", "env.import", "env.command", "proof.start", "proof.tactic", "proof.tactics",
       "proof.goals", "proof.verify", "decl.check", "env.check", "state.drop", "state.stats", "proof.export",
       "judge.check", "judge.statement", "judge.proof", "exit"])]
@@ -258,10 +259,6 @@ def handleGoals (ref : StateRef) (p : Json) : RpcM Json := do
   | .ok gj => return Json.mkObj [("goals", gj)]
   | .error e => throw { code := -32603, message := e }
 
-/-- Options for kernel re-checking: nothing the submission set may skip or defer it. -/
-def verifyOptions : Options :=
-  (({} : Options).setBool `debug.skipKernelTC false).setBool `Elab.async false
-
 /-- `proof.verify {proofState, maxHeartbeats?}`: for a solved state from `proof.start`, build the
 proof term, reject `sorry`, add it through the kernel (under the heartbeat limit, like every
 request: past it the kernel stops with a deterministic timeout) and report its axioms:
@@ -277,7 +274,7 @@ def handleVerify (ref : StateRef) (p : Json) : RpcM Json := do
   match snap.goals with
   | _ :: _ => fail "the proof is not finished: goals remain"
   | [] =>
-    let o ← runTermElab (verifyRoot root) { snap.scope with opts := verifyOptions } hb
+    let o ← runTermElab (verifyRoot root) { snap.scope with opts := Compat.kernelCheckOptions } hb
       { snap.coreState with messages := {} } snap.metaState snap.termState
     match o.result with
     | .error e => fail e
@@ -342,7 +339,7 @@ def handleDeclCheck (ref : StateRef) (p : Json) : RpcM Json := do
     | none => pure Json.null
     | some b => do
       let base := (← getEnvSnap ref b).cmdState
-      let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := verifyOptions } hb
+      let o ← runTermElab (replayInKernel cs.env base.env full) { scopeOf cs with opts := Compat.kernelCheckOptions } hb
         (coreStateOf base)
       pure (kernelJson o.result)
   return Json.mkObj [("found", true), ("name", nameStr full), ("type", ty),

@@ -106,7 +106,7 @@ def handleJudgeCheck (ref : StateRef) (p : Json) : RpcM Json := do
         | some ci => pure (Json.mkObj [("found", true), ("type", ← ppText ci.type), ("typeMatches", t.eqv ci.type)])
       | _, _ => pure Json.null
     return (audits, refJson)
-  let o ← runTermElab work { scopeOf cs with opts := verifyOptions } hb (coreStateOf cs)
+  let o ← runTermElab work { scopeOf cs with opts := Compat.kernelCheckOptions } hb (coreStateOf cs)
   match o.result with
   | .error e => throw { code := -32603, message := s!"judge: {e}" }
   | .ok (audits, refJson) =>
@@ -147,7 +147,7 @@ def handleJudgeProof (ref : StateRef) (p : Json) : RpcM Json := do
     let (imported, declared) := splitImported (← getEnv) (arrayToList axioms)
     return .ok (Json.mkObj [("ok", true), ("name", nameStr name), ("axioms", strArr (listMap nameStr declared)),
       ("importedAxioms", strArr (listMap nameStr imported))])
-  let o ← runTermElab work { scopeOf cs with opts := verifyOptions } hb (coreStateOf cs)
+  let o ← runTermElab work { scopeOf cs with opts := Compat.kernelCheckOptions } hb (coreStateOf cs)
   match o.result with
   | .error e => fail e none
   | .ok (.error f) => fail f.message f.limit

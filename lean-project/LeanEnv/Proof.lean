@@ -7,6 +7,7 @@ import LeanEnv.Util
 import LeanEnv.State
 import LeanEnv.Goals
 import LeanEnv.Elab
+import LeanEnv.Compat
 
 /-!
 Proof primitives: make a goal from a theorem statement or a declaration's type,
@@ -164,16 +165,6 @@ def declarationOf (env : Environment) (ci : ConstantInfo) : Option Declaration :
     | [] => none
   | _ => none
 
-/-- The resource limit a kernel exception reports, by its constructor (`heartbeats` for a
-deterministic timeout, `recursion` for deep recursion, `memory`, `interrupted`); none when the
-kernel rejected the declaration itself. -/
-def kernelLimit : Kernel.Exception → Option String
-  | .deterministicTimeout => some "heartbeats"
-  | .deepRecursion => some "recursion"
-  | .excessiveMemory => some "memory"
-  | .interrupted => some "interrupted"
-  | _ => none
-
 /-- Why the kernel did not add a declaration: Lean's message and the limit it reports, if any. -/
 structure KernelFailure where
   message : String
@@ -189,12 +180,12 @@ once (`test/check/kernel-limits.test.ts`). -/
 def addDeclKernel (d : Declaration) : CoreM (Option KernelFailure) := do
   let opts ← getOptions
   let env ← getEnv
-  let kernel := Task.spawn fun _ => env.addDeclCore (Core.getMaxHeartbeats opts).toUSize d none
+  let kernel := Task.spawn fun _ => Compat.addDeclCore env (Core.getMaxHeartbeats opts) d
   match kernel.get with
   | .ok env => setEnv env; return none
   | .error ex =>
     let msg ← (← addMessageContext (ex.toMessageData opts)).toString
-    return some { message := msg, limit := kernelLimit ex }
+    return some { message := msg, limit := Compat.kernelLimit ex }
 
 /-- JSON for a kernel check's outcome: `{ok: true}`, or `{ok: false, error, limit?}`. -/
 def kernelJson : Except String (Option KernelFailure) → Json

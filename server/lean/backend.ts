@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { ensureWasmLean, type WasmLean } from '../provision/wasm.js';
-import { ensureNativeLean, findLake } from '../provision/native.js';
+import { findLake } from '../provision/native.js';
+import { ensureNativeRepl } from '../provision/native-build.js';
 import { ensureGlueCompileCache } from '../provision/compile-cache.js';
 import { PROJECT_ROOT } from '../provision/paths.js';
 import { CHANNEL_ENV, RPC_IN_DEVICE, RPC_OUT_DEVICE } from '../provision/glue-channel.js';
@@ -59,7 +60,10 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     throw new Error('backend "native" needs `lake` on PATH or --lake-path; none was found');
   }
   if (lake) {
-    const native = await ensureNativeLean(lake, log);
+    // The REPL is built with the project's own toolchain (cached per toolchain); a toolchain it
+    // refuses or does not build with throws here, before any worker or judge exists.
+    const native = await ensureNativeRepl({ lake, projectDir: config.projectDir ?? PROJECT_ROOT, cacheDir: config.cacheDir, log });
+    const { lake: _lake, built: _built, ...info } = native;
     // TODO(issue 23, part 4): the native REPL still serves stdin/stdout, where code under check
     // can write forged replies and read requests. Done: the REPL takes `--rpc-in`/`--rpc-out`
     // paths, and HMAC-SHA256 in Lean (LeanEnv/Hmac.lean, checked against Node's crypto on the
@@ -69,14 +73,17 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
     // is answered; (2) a REPL flag that reads the key as the first frame and writes each reply
     // with the glue's headers (`Leanenv-Seq`, `Leanenv-Out: 0`, `Leanenv-Threads: 0`,
     // `Leanenv-Mac`), so that the same ReplyVerifier checks both backends; stdout is then
-    // scanned as program output. Not testable here (no native Lean on this machine).
+    // scanned as program output. Not structural yet: Lean cannot close an inherited fd (code
+    // under check can reopen /proc/self/fd/N) without a C function in the REPL, and the lake
+    // shim's REPL is the embedded Lean, whose files are the glue's. See docs/native-backend.md.
     return {
       backend: 'native',
       command: lake,
       args: ['env', native.replBinary],
-      cwd: path.resolve(config.projectDir ?? PROJECT_ROOT),
+      cwd: native.projectDir,
       env: {},
       sandbox: OFF,
+      native: info,
     };
   }
   const w = await ensureWasmLean({ cacheDir: config.cacheDir, log });
@@ -151,7 +158,7 @@ async function confine(spec: WorkerSpawn, config: Config): Promise<WorkerSpawn> 
       kind: 'bubblewrap',
       detail: `${probe.bwrap}: host file system read-only, private /tmp, writable per-worker scratch directory, no network`,
     },
-    confine: { kind: 'bubblewrap', bwrap: probe.bwrap },
+    confine: { kind: 'bubblewrap', bwrap: probe.bwrap, ...(spec.native ? { keep: [spec.native.buildDir] } : {}) },
   };
 }
 

@@ -173,7 +173,7 @@ export function prepareLaunch(spec: WorkerSpawn): Launch {
   }
   return {
     command: c.bwrap,
-    args: bubblewrapArgs({ scratchDir, cwd: spec.cwd, keep: [spec.cwd, ...(spec.command.includes('/') ? [path.dirname(realCommand(spec.command))] : [])], command: spec.command, args: spec.args }),
+    args: bubblewrapArgs({ scratchDir, cwd: spec.cwd, keep: [spec.cwd, ...(spec.command.includes('/') ? [path.dirname(realCommand(spec.command))] : []), ...(c.keep ?? [])], command: spec.command, args: spec.args }),
     cwd: spec.cwd,
     env: spec.env,
     scratchDir,

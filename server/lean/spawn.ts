@@ -4,6 +4,8 @@
  * apart so that none of them imports another just for these types.
  */
 
+import type { NativeInfo } from '../provision/native-build.js';
+
 /** How workers are contained, as reported in logs and /health. */
 export interface SandboxInfo {
   kind: 'node-permission' | 'bubblewrap' | 'none';
@@ -26,6 +28,8 @@ export type Confinement =
       kind: 'bubblewrap';
       /** The `bwrap` binary. */
       bwrap: string;
+      /** Host paths to keep visible (read-only) even under the private /tmp, besides the working directory and the program's: the REPL's build directory. */
+      keep?: string[];
     };
 
 /** How to start a REPL process. */
@@ -46,6 +50,8 @@ export interface WorkerSpawn {
    * Lean's own output on fd 3). Absent: requests on stdin, replies among stdout's framed messages.
    */
   channel?: 'wasm-device';
+  /** Native backend: the toolchain the REPL was built with, the project's Mathlib, where the REPL lives (for /health). */
+  native?: NativeInfo;
   /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */
   wasm?: { dir: string; compileCache?: string };
 }

@@ -13,7 +13,8 @@ export { Position, LeanMessage, Hypothesis, Goal };
 const Elapsed = { elapsedMs: z.number() };
 
 /** `initialize`. */
-export const InitializeResult = z.object({ version: z.string(), githash: z.string(), methods: z.array(z.string()) });
+/** `initialize`: Lean's version and git hash, the toolchain the REPL was compiled with (`leanprover/lean4:v4.28.0`), the methods it serves. */
+export const InitializeResult = z.object({ version: z.string(), githash: z.string(), toolchain: z.string(), methods: z.array(z.string()) });
 
 /** `env.import {header, importsOnly?, maxHeartbeats?}` (`importsOnly`: Lean's header parser reads the text, nothing after the imports is elaborated). */
 export const ImportParams = z.object({ header: z.string(), importsOnly: z.boolean().optional(), maxHeartbeats: z.number().int().min(0).optional() });
