@@ -14,6 +14,7 @@ import { newReplyKey, type ReplyMeta } from './channel.js';
 import { wireWorker, type WorkerIo } from './worker-io.js';
 import { performance } from 'node:perf_hooks';
 import { leanElapsedMs, replRequests, type ReplRequestEvent } from './request-events.js';
+import { ProofLineage } from './proof-lineage.js';
 import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult, type TacticResult } from '../protocol/repl.js';
 import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
@@ -27,7 +28,6 @@ export type { ProofVerification, WorkerInfo, WorkerOptions } from './worker-type
 export { stripProofBody } from './worker-types.js';
 
 /** How a proof state was reached: its start statement, or its parent and the tactic applied. */
-type Lineage = { statement: string } | { parent: number; tactic: string };
 
 /** A running Lean REPL process. */
 export class LeanWorker {
@@ -65,7 +65,7 @@ export class LeanWorker {
   private readonly pending = new Set<(e: LeanWorkerError) => void>();
   private readonly headerEnvs = new Map<string, Promise<ReplResult<'env.import'>>>();
   private readonly exitListeners: ((reason: string) => void)[] = [];
-  private readonly lineage = new Map<number, Lineage>();
+  private readonly lineage = new ProofLineage();
 
   private constructor(
     readonly spawnSpec: WorkerSpawn,
@@ -273,14 +273,14 @@ export class LeanWorker {
   async startProof(env: number, from: { statement: string } | { name: string }, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.start'>> {
     const params = 'statement' in from ? { statement: stripProofBody(from.statement) } : { name: from.name };
     const r = await this.request('proof.start', { env, ...params, maxHeartbeats });
-    if (params.statement !== undefined) this.lineage.set(r.proofState, { statement: params.statement });
+    if (params.statement !== undefined) this.lineage.started(r.proofState, params.statement);
     return r;
   }
 
   /** Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable. */
   async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.tactic'>> {
     const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats });
-    if (r.status !== 'failed') this.lineage.set(r.proofState, { parent: proofState, tactic });
+    if (r.status !== 'failed') this.lineage.stepped(r.proofState, proofState, tactic);
     return r;
   }
 
@@ -293,20 +293,14 @@ export class LeanWorker {
     const { results } = await this.request('proof.tactics', { proofState, tactics: [...tactics], maxHeartbeats }, { timeoutMs });
     if (results.length !== tactics.length) throw new LeanWorkerError('invalid_reply', `proof.tactics: ${results.length} results for ${tactics.length} tactics`);
     results.forEach((r, i) => {
-      if (r.status !== 'failed') this.lineage.set(r.proofState, { parent: proofState, tactic: tactics[i]! });
+      if (r.status !== 'failed') this.lineage.stepped(r.proofState, proofState, tactics[i]!);
     });
     return results;
   }
 
   /** The start statement (if known) and the tactics that led from it to a proof state. */
   proofPath(proofState: number): { statement?: string; tactics: string[] } {
-    const tactics: string[] = [];
-    for (let at = this.lineage.get(proofState); at; ) {
-      if ('statement' in at) return { statement: at.statement, tactics: tactics.reverse() };
-      tactics.push(at.tactic);
-      at = this.lineage.get(at.parent);
-    }
-    return { tactics: tactics.reverse() };
+    return this.lineage.path(proofState);
   }
 
   /**
@@ -340,7 +334,7 @@ export class LeanWorker {
 
   /** Forget environment and proof-state ids; returns live counts. */
   drop(ids: { envs?: number[]; proofStates?: number[] }): Promise<ReplResult<'state.drop'>> {
-    for (const id of ids.proofStates ?? []) this.lineage.delete(id);
+    this.lineage.forget(ids.proofStates ?? []);
     return this.request('state.drop', ids);
   }
 

@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +29,10 @@ interface AbRun {
   proved: number;
   tactics: number;
   tacticsPerS: number;
+  /** Worker errors the agent saw (a tactic that ended a worker: a restart it waited for). */
+  workerErrors: number;
+  /** One-minute load average at the agent's start and end (other work on the machine skews a run). */
+  load: [number, number];
   p50: Record<'proof.start' | 'proof.expand' | 'proof.verify', number>;
 }
 
@@ -65,12 +70,13 @@ async function runAgent(label: string, round: number, dir: string, targets: Arra
   const { url, child } = await startServer(dir);
   const times: Record<string, number[]> = {};
   try {
+    const load0 = os.loadavg()[0]!;
     const t0 = performance.now();
     const results = await proveMany(targets, () => WebSocketBackend.connect(url, { onResponse: (m, ms, ok) => ok && (times[m] ??= []).push(ms) }), new BuiltinPolicy(), { concurrency: 2, search: AGENT_BUDGET });
     const wallS = (performance.now() - t0) / 1000;
     const tactics = results.reduce((s, r) => s + r.tacticApplications, 0);
     const p50 = (m: string) => quantiles(times[m] ?? []).p50;
-    return { label, round, wallS, proved: results.filter((r) => r.proved).length, tactics, tacticsPerS: tactics / wallS, p50: { 'proof.start': p50('proof.start'), 'proof.expand': p50('proof.expand'), 'proof.verify': p50('proof.verify') } };
+    return { label, round, wallS, proved: results.filter((r) => r.proved).length, tactics, tacticsPerS: tactics / wallS, workerErrors: results.reduce((s, r) => s + r.backend.workerErrors, 0), load: [load0, os.loadavg()[0]!], p50: { 'proof.start': p50('proof.start'), 'proof.expand': p50('proof.expand'), 'proof.verify': p50('proof.verify') } };
   } finally {
     child.kill('SIGTERM');
     await child;
@@ -91,18 +97,18 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     console.log(`round ${round}: ${label}: starting its server`);
     const r = await runAgent(label, round, dir, targets);
     runs.push(r);
-    console.log(`round ${round}: ${label}: ${r.wallS.toFixed(1)} s, ${r.proved} proved, ${r.tacticsPerS.toFixed(1)} tactics/s`);
+    console.log(`round ${round}: ${label}: ${r.wallS.toFixed(1)} s, ${r.proved} proved, ${r.tacticsPerS.toFixed(1)} tactics/s, ${r.workerErrors} worker errors`);
   }
 }
-const table = new Table({ head: ['', 'wall s', 'proved', 'tactics/s', 'proof.start p50', 'proof.expand p50', 'proof.verify p50'] });
+const table = new Table({ head: ['', 'wall s', 'proved', 'worker errors', 'load', 'tactics/s', 'proof.start p50', 'proof.expand p50', 'proof.verify p50'] });
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-for (const r of runs) table.push([`${r.label}, round ${r.round}`, f(r.wallS), String(r.proved), f(r.tacticsPerS), f(r.p50['proof.start']), f(r.p50['proof.expand']), f(r.p50['proof.verify'])]);
+for (const r of runs) table.push([`${r.label}, round ${r.round}`, f(r.wallS), String(r.proved), String(r.workerErrors), `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`, f(r.tacticsPerS), f(r.p50['proof.start']), f(r.p50['proof.expand']), f(r.p50['proof.verify'])]);
 const mean = (label: string, k: (r: AbRun) => number) => {
   const xs = runs.filter((r) => r.label === label).map(k);
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 };
 const ratio = (k: (r: AbRun) => number) => (mean(sides[0]![0], k) / mean(sides[1]![0], k)).toFixed(2) + 'x';
-table.push(['this / baseline (means)', ratio((r) => r.wallS), '', ratio((r) => r.tacticsPerS), ratio((r) => r.p50['proof.start']), ratio((r) => r.p50['proof.expand']), ratio((r) => r.p50['proof.verify'])]);
+table.push(['this / baseline (means)', ratio((r) => r.wallS), '', '', '', ratio((r) => r.tacticsPerS), ratio((r) => r.p50['proof.start']), ratio((r) => r.p50['proof.expand']), ratio((r) => r.p50['proof.verify'])]);
 console.log(table.toString());
 const out = path.join(PROJECT_ROOT, '.bench', 'search-ab.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
