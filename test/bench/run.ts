@@ -31,8 +31,15 @@ import { benchSparePromotion } from './spare-promotion.js';
 import { benchSearch, searchRows } from './search.js';
 import { affinityRows } from './cluster-affinity.js';
 import { benchJudge } from './judge.js';
+import { cleanUpOnSignals, itemCounter, machineInfo, progress, Sections } from './progress.js';
+
+// An interrupted run (Ctrl-C, SIGTERM) kills every process it started, Lean workers included.
+cleanUpOnSignals();
+const machine = machineInfo();
 
 const quick = process.argv.includes('--quick');
+/** The sections of a whole run, in order (progress lines name them). */
+const sections = new Sections(['cold start', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search']);
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 /** The core-subset statements every section uses (the first 10 with --quick, else 50). */
 const STATEMENTS = [...coreSubset().values()].slice(0, quick ? 10 : 50);
@@ -46,7 +53,9 @@ const runSearch = async () => {
   const excludeArg = process.argv.indexOf('--search-exclude');
   const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : []);
   const statements = STATEMENTS.filter((it) => !exclude.has(it.id));
-  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+  sections.begin('proof search', `${statements.length} statements, up to ${SEARCH_BUDGET.maxExpansions} expansions each`);
+  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => progress(`  ${l}`));
+  sections.end('proof search');
   return { ...result, excluded: [...exclude].filter(Boolean) };
 };
 /** The search rows, with the statements left out when there are any. */
@@ -59,7 +68,7 @@ if (process.argv.includes('--search-only')) {
   console.log(table.toString());
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), search }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), searchMachine: { ...machine, loadEnd: machineInfo().loadStart }, search }, null, 2) + '\n');
   console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
   process.exit(0);
 }
@@ -75,6 +84,7 @@ function percentile(xs: number[], p: number): number {
 if (process.argv.includes('--pool-only')) {
   // Only the pool's throughput section, without the cluster (repeatable): prints its JSON.
   const config = loadConfig([]);
+  sections.begin('pool throughput', `${STATEMENTS.length} statements, ${poolSize(config)} workers (no cluster)`);
   const pool = await benchPool(await startTestWorker(), STATEMENTS, config, poolSize(config), { cluster: false });
   console.log(JSON.stringify(pool, null, 2));
   process.exit(0);
@@ -82,6 +92,8 @@ if (process.argv.includes('--pool-only')) {
 
 // Cold start in parts: as workers start now (precompiled REPL, glue compile cache); with the REPL
 // elaborated from source (as before, `--wasm-repl source`); unless --quick, without the cache.
+progress(`${quick ? 'quick' : 'full'} run, ${STATEMENTS.length} statements; machine: ${machine.cpus} cores, ${machine.memGB} GB, load ${machine.loadStart}`);
+sections.begin('cold start', quick ? 'two worker starts (precompiled REPL, REPL from source)' : 'three worker starts');
 const spawnSpec = await resolveBackend(loadConfig([]));
 const probeDir = spawnSpec.wasm?.dir ?? PROJECT_ROOT;
 const coldStart: { withCache: ColdStartBreakdown; fromSource?: ColdStartBreakdown; withoutCache?: ColdStartBreakdown } = {
@@ -92,14 +104,18 @@ if (!quick && spawnSpec.confine?.kind === 'node-permission') {
   coldStart.withoutCache = await coldStartBreakdown({ ...spawnSpec, confine: { ...spawnSpec.confine, compileCache: undefined } }, probeDir);
 }
 
+sections.end('cold start');
+
 if (process.argv.includes('--cold-start')) {
   // Only the breakdown (repeatable): `npm run bench -- --cold-start`.
   console.log(JSON.stringify(coldStart, null, 2));
   process.exit(0);
 }
 
+sections.begin('tactic steps', `a worker start, then ${STATEMENTS.length} statements x ${TACTICS.length} tactics, direct and through the WebSocket API`);
 const t0 = performance.now();
 const worker = await startTestWorker();
+progress(`  worker ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const coldStartMs = performance.now() - t0;
 const items = STATEMENTS;
 const importT0 = performance.now();
@@ -126,6 +142,7 @@ const rpcMs: number[] = [];
 const leanMs: number[] = [];
 const wsMs: number[] = [];
 let solved = 0;
+const stepCount = itemCounter('statements', items.length);
 for (const item of items) {
   const start = await worker.startProof(env, { statement: item.body });
   const wsStart = await client.start(session.sessionId, { statement: item.body });
@@ -148,12 +165,18 @@ for (const item of items) {
     else await viaWs().then(direct);
   }
   await worker.drop({ proofStates: [start.proofState] });
+  stepCount();
 }
 const rssBytes = worker.rssBytes();
 await client.close();
 await app.close();
+sections.end('tactic steps');
+sections.begin('pool throughput', `${items.length} statements, 1 worker then ${poolSize(config)}, with the judge and without, then the cluster`);
 const poolBench = await benchPool(worker, items, config, poolSize(config));
+sections.end('pool throughput');
+sections.begin('spare promotion', 'a pool with a spare, a busy worker killed');
 const spares = await benchSparePromotion(worker.spawnSpec, config);
+sections.end('spare promotion');
 const search = await runSearch();
 
 const overhead = rpcMs.map((x, i) => x - leanMs[i]!);
@@ -163,6 +186,7 @@ const results = {
   quick,
   backend: worker.spawnSpec.backend,
   lean: worker.info?.version,
+  machine: { ...machine, loadEnd: machineInfo().loadStart },
   coldStartMs: Math.round(coldStartMs),
   headerImportMs: Math.round(importMs),
   workerRssMB: rssBytes === undefined ? null : Math.round(rssBytes / 2 ** 20),
@@ -238,4 +262,5 @@ console.log(table.toString());
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
+progress('done');
 process.exit(0); // workers are stopped; do not wait for stray handles (sockets, timers) to drain
