@@ -114,8 +114,12 @@ export function killDescendants(): number[] {
   return pids;
 }
 
-/** On SIGINT/SIGTERM: kill every process the bench started, say so, and exit 130 / 143. */
+/**
+ * On SIGINT/SIGTERM: kill every process the bench started, say so, and exit 130 / 143. On any
+ * other exit (the end, or a crash) the same clean-up runs synchronously, so no worker outlives it.
+ */
 export function cleanUpOnSignals(): void {
+  process.on('exit', () => void killDescendants());
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
       const killed = killDescendants();

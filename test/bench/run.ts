@@ -91,15 +91,16 @@ if (process.argv.includes('--pool-only')) {
 }
 
 // Cold start in parts: as workers start now (precompiled REPL, glue compile cache); with the REPL
-// elaborated from source (as before, `--wasm-repl source`); unless --quick, without the cache.
+// elaborated from source (as before, `--wasm-repl source`) and without the cache, unless --quick.
 progress(`${quick ? 'quick' : 'full'} run, ${STATEMENTS.length} statements; machine: ${machine.cpus} cores, ${machine.memGB} GB, load ${machine.loadStart}`);
-sections.begin('cold start', quick ? 'two worker starts (precompiled REPL, REPL from source)' : 'three worker starts');
+sections.begin('cold start', quick ? 'one worker start (precompiled REPL)' : 'three worker starts (precompiled REPL, REPL from source, no compile cache)');
 const spawnSpec = await resolveBackend(loadConfig([]));
 const probeDir = spawnSpec.wasm?.dir ?? PROJECT_ROOT;
 const coldStart: { withCache: ColdStartBreakdown; fromSource?: ColdStartBreakdown; withoutCache?: ColdStartBreakdown } = {
   withCache: await coldStartBreakdown(spawnSpec, probeDir),
 };
-if (spawnSpec.backend === 'wasm') coldStart.fromSource = await coldStartBreakdown(await resolveBackend(loadConfig(['--wasm-repl', 'source'])), probeDir);
+// --quick: one start only (each start is 20-70 s on a shared 2-core machine).
+if (!quick && spawnSpec.backend === 'wasm') coldStart.fromSource = await coldStartBreakdown(await resolveBackend(loadConfig(['--wasm-repl', 'source'])), probeDir);
 if (!quick && spawnSpec.confine?.kind === 'node-permission') {
   coldStart.withoutCache = await coldStartBreakdown({ ...spawnSpec, confine: { ...spawnSpec.confine, compileCache: undefined } }, probeDir);
 }

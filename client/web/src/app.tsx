@@ -1,7 +1,7 @@
 /**
  * The tactic debugger page: start a proof (benchmark item or pasted statement) or watch a
  * session, see the goals, apply tactics, walk the tree, verify; URL and status line kept up
- * to date. Shortcuts are listed in the help panel (`?`) and the README.
+ * to date. Shortcuts are listed in the help panel (`?`) and docs/debugger.md.
  */
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
