@@ -26,18 +26,28 @@ export function progress(line: string): void {
 export class Sections {
   private k = 0;
   private sectionStart = 0;
-  constructor(private readonly names: readonly string[]) {}
+  private ticker?: NodeJS.Timeout;
+  /** @param tickMs how often a long section says it is still running */
+  constructor(private readonly names: readonly string[], private readonly tickMs = 30_000) {}
 
-  /** Announce the next section (its name must be one of those given). */
+  /** Announce the next section (its name must be one of those given); until it ends, a line every `tickMs`. */
   begin(name: string, detail = ''): void {
     this.k = this.names.indexOf(name) + 1;
     this.sectionStart = performance.now();
     progress(`section ${this.k}/${this.names.length} ${name}${detail ? `: ${detail}` : ''}`);
+    clearInterval(this.ticker);
+    this.ticker = setInterval(() => progress(`  section ${this.k}/${this.names.length} ${name}: ${this.seconds()} s in`), this.tickMs);
+    this.ticker.unref();
   }
 
   /** Close the current section with its duration. */
   end(name: string): void {
-    progress(`section ${this.k}/${this.names.length} ${name} done in ${((performance.now() - this.sectionStart) / 1000).toFixed(1)} s`);
+    clearInterval(this.ticker);
+    progress(`section ${this.k}/${this.names.length} ${name} done in ${this.seconds()} s`);
+  }
+
+  private seconds(): string {
+    return ((performance.now() - this.sectionStart) / 1000).toFixed(1);
   }
 }
 
