@@ -12,7 +12,7 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { LeanWorkerError } from './errors.js';
 import { newReplyKey, type ReplyMeta } from './channel.js';
 import { wireWorker, type WorkerIo } from './worker-io.js';
-import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../protocol/repl.js';
+import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult } from '../repl-protocol/repl.js';
 import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';
