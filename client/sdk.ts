@@ -125,6 +125,11 @@ export class LeanEnvClient {
   searchDatasets(query = '', limit = 50) {
     return this.request('dataset.search', { query, limit });
   }
+  /** The tactic names the server's Lean has (for completion). */
+  tactics() {
+    return this.request('lean.tactics', {});
+  }
+
   /** Handle `proof.treeChanged` notifications (of watched sessions); a malformed one is ignored. */
   onTreeChanged(handler: (change: ProofTreeChanged) => void): void {
     this.rpc.onNotification('proof.treeChanged', (params) => {

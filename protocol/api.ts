@@ -127,6 +127,15 @@ export const DatasetSearchResult = z.object({
   total: z.number().int(),
 });
 
+/** `lean.tactics`: the tactic names the server's Lean has (the tactic category's leading tokens), for completion. */
+export const LeanTacticsParams = z.object({}).strict();
+export const LeanTacticsResult = z.object({
+  /** Sorted, unique tactic keywords (`simp`, `omega`, `exact`, …). */
+  names: z.array(z.string()),
+  /** The imports they were read under. */
+  header: z.string(),
+});
+
 /**
  * Every WebSocket method with its params and result schema and a one-line summary (the
  * generated reference docs/websocket-api.md is rendered from this table: `npm run docs`).
@@ -144,6 +153,7 @@ export const ApiMethods = {
   'session.watch': { params: SessionWatchParams, result: SessionWatchResult, summary: "Follow another connection's session read-only: its proofs now, then `proof.treeChanged` notifications." },
   'session.unwatch': { params: SessionUnwatchParams, result: z.object({ watching: z.boolean() }), summary: 'Stop the notifications of a watched session.' },
   'dataset.search': { params: DatasetSearchParams, result: DatasetSearchResult, summary: 'Benchmark items whose id contains the query (for pickers).' },
+  'lean.tactics': { params: LeanTacticsParams, result: LeanTacticsResult, summary: "The tactic names the server's Lean has (its parser tables), for completion; computed once per server." },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; summary?: string }>;
 export type ApiMethod = keyof typeof ApiMethods;
 export type ApiParams<M extends ApiMethod> = z.input<(typeof ApiMethods)[M]['params']>;

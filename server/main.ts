@@ -16,6 +16,7 @@ import { createJudge } from './judge/create.js';
 import { shutdown } from './lifecycle.js';
 import { ClusterNode, poolItemRunner } from './cluster/cluster.js';
 import { ensureWebPage } from './provision/web.js';
+import { configHelp } from './config/describe.js';
 
 /** The configuration, or exit 2 with a one-line reason (bad flag, value or binding). */
 function configOrExit(): Config {
@@ -29,6 +30,10 @@ function configOrExit(): Config {
   }
 }
 
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  console.log(configHelp());
+  process.exit(0);
+}
 const config = configOrExit();
 const log = pino({ level: config.logLevel });
 // A backend that cannot be provisioned (no sandbox under `require`, a toolchain the native REPL

@@ -1,28 +1,25 @@
 /**
- * `leanenv` command line:
- *   leanenv serve [server flags]                 start the server (as `npm start`)
- *   leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
- *   leanenv repl [--server URL]                   the Lean REPL's JSON protocol on stdin/stdout (cli/repl.ts)
- *   leanenv prove INPUTS... [--budget N] [--concurrency N] [--policy …] [--json] [--out FILE]   (see prove.ts)
+ * `leanenv` command line (`leanenv --help`, `leanenv <command> --help`; the commands, flags,
+ * defaults and exit codes are in `specs.ts`, rendered by `commands.ts`):
+ *   leanenv serve [server flags]      start the server (as `npm start`)
+ *   leanenv check FILES...            batch checking (below)
+ *   leanenv prove INPUTS...           best-first proof search (prove.ts)
+ *   leanenv repl                      the Lean REPL's JSON protocol on stdin/stdout (repl.ts)
  * `check` reads Lean files or JSONL records, checks them on a server (--server) or on a
  * private server it starts as a child process (with its own Lean workers), shows a progress
  * bar and a summary table (or JSON lines with --json), and exits 1 when any item is not proved.
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { checkOnServer } from '../http.js';
 import { readItems } from './inputs.js';
 import { serveInForeground, startLocalServer } from './server-process.js';
-import { prove, PROVE_USAGE } from './prove.js';
+import { prove } from './prove.js';
+import { CliError, commandHelp, mainHelp, parseCommand } from './commands.js';
+import { CHECK, COMMANDS } from './specs.js';
+import { explain } from './errors.js';
 import type { CheckItem, CheckResult } from '../../protocol/check.js';
-
-const USAGE = `usage:
-  leanenv serve [--host H] [--port P] [--backend auto|native|wasm] ...
-  leanenv check FILES... [--server URL] [--json] [--allow-axiom NAME]...
-  leanenv repl [--server URL] [--token T] [--file-root DIR]   (the Lean REPL's stdin/stdout protocol)
-${PROVE_USAGE}`;
 
 /** Workers for a local check of `items` items: LEANENV_WORKERS, else the server's default (one per core, at most one per 5 GiB), never more than the items. */
 function localWorkers(items: number): number {
@@ -49,13 +46,13 @@ async function checkLocally(items: CheckItem[], onResult: (r: CheckResult) => vo
 }
 
 async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { server: { type: 'string' }, json: { type: 'boolean', default: false }, 'allow-axiom': { type: 'string', multiple: true } },
-  });
-  if (positionals.length === 0) throw new Error(`no input files\n${USAGE}`);
+  const parsed = parseCommand(CHECK, argv);
+  if (parsed.help) return (console.log(commandHelp(CHECK)), 0);
+  const { positionals } = parsed;
+  const values = parsed.values as { server?: string; json: boolean; 'allow-axiom'?: string[] };
+  if (positionals.length === 0) throw new CliError('no input files: give .lean or .jsonl files (see `leanenv check --help`)');
   const items = readItems(positionals);
+  if (items.length === 0) throw new CliError(`no items in ${positionals.join(', ')}: the files are empty`);
   const allowed = values['allow-axiom'];
   const bar = values.json ? undefined : new cliProgress.SingleBar({ format: 'checking [{bar}] {value}/{total} | proved {proved} | {eta_formatted} left', clearOnComplete: false }, cliProgress.Presets.shades_classic);
   let proved = 0;
@@ -83,15 +80,17 @@ async function check(argv: string[]): Promise<number> {
 
 const [command, ...rest] = process.argv.slice(2);
 try {
-  if (command === 'check') process.exitCode = await check(rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    // Help asked for: stdout and 0; no command at all: the same help on stderr and 2.
+    if (command === undefined) (console.error(mainHelp(COMMANDS)), (process.exitCode = 2));
+    else console.log(mainHelp(COMMANDS));
+  } else if (command === 'check') process.exitCode = await check(rest);
   else if (command === 'prove') process.exitCode = await prove(rest);
   else if (command === 'repl') process.exitCode = await (await import('./repl.js')).repl(rest);
   else if (command === 'serve') process.exitCode = await serveInForeground(rest);
-  else {
-    console.error(USAGE);
-    process.exitCode = 2;
-  }
+  else throw new CliError(`unknown command "${command}": the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see \`leanenv --help\`)`);
 } catch (e) {
-  console.error(`leanenv: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 2;
+  const err = explain(e);
+  console.error(`leanenv: ${err.message}`);
+  process.exitCode = err.exitCode;
 }

@@ -11,17 +11,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startLocalServer } from './server-process.js';
+import { CliError, commandHelp, parseCommand } from './commands.js';
+import { PROVE } from './specs.js';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { describeIssues } from '../../protocol/issues.js';
 import { DEFAULT_SEARCH, policyFromSpec, proveMany, WebSocketBackend, type SearchResult, type SearchTarget } from '../search/index.js';
 
-export const PROVE_USAGE = `  leanenv prove <file.jsonl | dataset ids>... [--budget N] [--depth N] [--time-limit S] [--width N]
-        [--length-norm A] [--concurrency N] [--policy builtin|builtin:CONFIG.json|exec:CMD|openai:URL]
-        [--openai-config FILE.json] [--json] [--out FILE] [--server URL] [--token T]`;
 
 /** A JSONL record to prove: `{id, header?, body}` (body `theorem … := by sorry`) or `{id, header?, statement}`. */
 const ProveRecord = z.union([
@@ -81,31 +79,17 @@ async function localServer(workers: number): Promise<{ url: string; stop: () => 
 const int = (v: string | undefined, name: string, dflt: number): number => {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < 0) throw new CliError(`--${name} must be a non-negative number, got ${JSON.stringify(v)} (see \`leanenv prove --help\`)`);
   return n;
 };
 
 /** Run `leanenv prove`; the exit code. */
 export async function prove(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      budget: { type: 'string' },
-      depth: { type: 'string' },
-      'time-limit': { type: 'string' },
-      width: { type: 'string' },
-      'length-norm': { type: 'string' },
-      concurrency: { type: 'string' },
-      policy: { type: 'string', default: 'builtin' },
-      'openai-config': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      server: { type: 'string' },
-      token: { type: 'string' },
-    },
-  });
-  if (positionals.length === 0) throw new Error(`nothing to prove\nusage:\n${PROVE_USAGE}`);
+  const parsed = parseCommand(PROVE, argv);
+  if (parsed.help) return (console.log(commandHelp(PROVE)), 0);
+  const { positionals } = parsed;
+  const values = parsed.values as Record<string, string | undefined> & { json: boolean; policy: string };
+  if (positionals.length === 0) throw new CliError('nothing to prove: give .jsonl files or dataset ids (see `leanenv prove --help`)');
   const targets = readTargets(positionals);
   const search = {
     maxExpansions: int(values.budget, 'budget', DEFAULT_SEARCH.maxExpansions),

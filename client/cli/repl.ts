@@ -6,9 +6,10 @@
  * (one Lean worker) as a child process. Unlike the REPL, bad JSON gets `{"message": …}` and the stream goes on.
  */
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startLocalServer } from './server-process.js';
+import { commandHelp, parseCommand } from './commands.js';
+import { REPL } from './specs.js';
 
 type Handle = (text: string) => Promise<unknown>;
 
@@ -49,7 +50,9 @@ async function local(fileRoot: string): Promise<{ handle: Handle; close: () => P
 
 /** Run the REPL loop; resolves with the exit code at the end of stdin. */
 export async function repl(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { server: { type: 'string' }, token: { type: 'string' }, 'file-root': { type: 'string' } } });
+  const parsed = parseCommand(REPL, argv);
+  if (parsed.help) return (console.log(commandHelp(REPL)), 0);
+  const values = parsed.values as { server?: string; token?: string; 'file-root'?: string };
   const s = values.server
     ? await remote(values.server, values.token ?? process.env.LEANENV_AUTH_TOKEN)
     : await local(values['file-root'] ?? process.cwd());

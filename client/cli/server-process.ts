@@ -24,6 +24,21 @@ export async function serveInForeground(args: readonly string[]): Promise<number
   return r.exitCode ?? 1;
 }
 
+/** Private servers still running; an interrupted CLI stops them (and so their Lean workers) before it exits. */
+const running = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/** On SIGINT/SIGTERM: stop every private server (it drains and stops its workers), then exit 130 / 143. */
+function stopServersOnSignals(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([...running].map((stop) => stop())).then(() => process.exit(code));
+    });
+  }
+}
+
 /** A server started by the CLI: its base URL and how to stop it. */
 export interface LocalServer {
   url: string;
@@ -36,6 +51,7 @@ export interface LocalServer {
  * listens (it reports its URL over the IPC channel), rejects with its stderr if it exits first.
  */
 export async function startLocalServer(flags: readonly string[]): Promise<LocalServer> {
+  stopServersOnSignals(); // before the child exists, so an early Ctrl-C cannot orphan it
   const child: ResultPromise = execa(process.execPath, serverCommand(['--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...flags]), {
     ipc: true,
     serialization: 'json',
@@ -46,6 +62,8 @@ export async function startLocalServer(flags: readonly string[]): Promise<LocalS
     // The server reads its configuration from the environment as well (LEANENV_*).
     extendEnv: true,
   });
+  const early = async () => void (child.kill('SIGTERM'), await child);
+  running.add(early); // an interrupt while it starts stops it too
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString('utf8')).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -56,11 +74,13 @@ export async function startLocalServer(flags: readonly string[]): Promise<LocalS
     void child.then((r) => reject(new Error(`the local server exited (code ${r.exitCode ?? r.signal}) before listening${stderr ? `:\n${stderr.trim()}` : ''}`)));
   });
   child.disconnect();
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await child;
-    },
+  running.delete(early);
+  const stop = async () => {
+    running.delete(stop);
+    child.kill('SIGTERM');
+    await child;
   };
+  running.add(stop);
+  stopServersOnSignals();
+  return { url, stop };
 }

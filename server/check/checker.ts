@@ -7,7 +7,7 @@
 import type { CheckItem, CheckResult, Verdict } from '../../protocol/check.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import type { LeanWorker } from '../lean/worker.js';
-import type { ReplResult } from '../protocol/repl.js';
+import type { ReplResult } from '../repl-protocol/repl.js';
 import { DEFAULT_ALLOWED_AXIOMS } from '../lean/verdict.js';
 import { JudgeError, type Judge } from '../judge/judge.js';
 import { judgeSubmission } from './judge.js';

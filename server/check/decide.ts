@@ -6,7 +6,7 @@
  * gives that the judge does not find fails the item, never proves it.
  */
 import type { CheckItem } from '../../protocol/check.js';
-import type { ExportData, ReplResult } from '../protocol/repl.js';
+import type { ExportData, ReplResult } from '../repl-protocol/repl.js';
 import { judgeEnv, type Judge, type JudgeBase } from '../judge/judge.js';
 import { userName } from '../lean/verdict.js';
 import { declaredProofs, describeConstant, judgeSubmission, type Judged } from './judge.js';

@@ -3,8 +3,8 @@
  * elaborated, the constants they added, and for every proof its axioms and kernel replay.
  * Nothing here reads the submission's text: names, positions, limits and sorry come from Lean.
  */
-import type { ReplResult } from '../protocol/repl.js';
-import type { AddedConstant, CheckedCommand } from '../protocol/repl.js';
+import type { ReplResult } from '../repl-protocol/repl.js';
+import type { AddedConstant, CheckedCommand } from '../repl-protocol/repl.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 import type { Verdict } from '../../protocol/check.js';
 import { describeKernelLimit, judgeAxioms, userName } from '../lean/verdict.js';

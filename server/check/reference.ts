@@ -7,7 +7,7 @@
  * request error (`ReferenceError`), never a verdict on the proof.
  */
 import type { LeanWorker } from '../lean/worker.js';
-import type { CheckedCommand } from '../protocol/repl.js';
+import type { CheckedCommand } from '../repl-protocol/repl.js';
 
 /** A reference that cannot be used: the request is wrong, not the proof. */
 export class ReferenceError extends Error {

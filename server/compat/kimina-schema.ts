@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { LeanMessage } from '../../protocol/lean.js';
 
-/** Kimina's info-tree levels (accepted, not produced: see README). */
+/** Kimina's info-tree levels (accepted, not produced: see docs/compat.md). */
 const Infotree = z.enum(['full', 'tactics', 'original', 'substantive']);
 
 /** `POST /api/check` body. */

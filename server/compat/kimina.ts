@@ -19,7 +19,7 @@ import { splitHeader } from '../check/header-split.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import type { LeanWorker } from '../lean/worker.js';
 import { forEachLimited, PoolError, type WorkerPool } from '../pool/worker-pool.js';
-import type { ReplResult } from '../protocol/repl.js';
+import type { ReplResult } from '../repl-protocol/repl.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { uniqueMessages } from './repl-session.js';
 import {

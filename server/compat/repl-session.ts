@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
 import type { Lease, WorkerPool } from '../pool/worker-pool.js';
-import type { ReplResult } from '../protocol/repl.js';
+import type { ReplResult } from '../repl-protocol/repl.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 
 const Options = { allTactics: z.boolean().nullish(), rootGoals: z.boolean().nullish(), infotree: z.string().nullish() };

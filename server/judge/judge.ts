@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { LeanWorker } from '../lean/worker.js';
-import type { ExportData, JudgeCheckResult, ProofExportResult, ReplResult } from '../protocol/repl.js';
+import type { ExportData, JudgeCheckResult, ProofExportResult, ReplResult } from '../repl-protocol/repl.js';
 import { LeanWorkerError } from '../lean/errors.js';
 
 /** Statements a judge process keeps elaborated for later proofs. */

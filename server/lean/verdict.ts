@@ -4,7 +4,7 @@
  * hidden and so looks like an axiom to Lean's axiom collector; only Lean's own
  * axioms among the imported ones are counted as axioms.
  */
-import type { KernelLimit, ReplResult } from '../protocol/repl.js';
+import type { KernelLimit, ReplResult } from '../repl-protocol/repl.js';
 
 /** Axioms declared by Lean's core library. */
 export const CORE_AXIOMS: readonly string[] = [

@@ -1,7 +1,7 @@
 /** Types and small helpers of a Lean worker (`worker.ts`), kept apart to keep that file short. */
 import type { Logger } from 'pino';
 import { LeanWorkerError } from './errors.js';
-import type { ReplResult } from '../protocol/repl.js';
+import type { ReplResult } from '../repl-protocol/repl.js';
 import type { Judgement } from './verdict.js';
 
 /** A verification with its verdict and the whole proof as re-checkable text. */

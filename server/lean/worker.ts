@@ -15,7 +15,7 @@ import { wireWorker, type WorkerIo } from './worker-io.js';
 import { performance } from 'node:perf_hooks';
 import { leanElapsedMs, replRequests, type ReplRequestEvent } from './request-events.js';
 import { ProofLineage } from './proof-lineage.js';
-import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult, type TacticResult } from '../protocol/repl.js';
+import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult, type TacticResult } from '../repl-protocol/repl.js';
 import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';

@@ -18,6 +18,7 @@ import { ProofTree, type ProofNode } from './proof-tree.js';
 import type { DatasetIndex } from './datasets.js';
 import type { SessionChange, SessionStore } from './store.js';
 import { SessionWatchers, type TreeListener } from './watchers.js';
+import { TacticNames } from './tactic-names.js';
 
 /** A session: its header, proofs and expiry. */
 interface Session {
@@ -65,7 +66,16 @@ export class SessionRegistry {
   private readonly states = new Map<string, ProofNode>();
   private readonly watchers = new SessionWatchers();
 
-  constructor(private readonly opts: RegistryOptions) {}
+  private readonly tactics: TacticNames;
+
+  constructor(private readonly opts: RegistryOptions) {
+    this.tactics = new TacticNames(opts.pool, opts.defaultHeader);
+  }
+
+  /** The tactic names of the server's Lean (computed once; see `tactic-names.ts`). */
+  tacticNames(): Promise<ApiResult<'lean.tactics'>> {
+    return this.tactics.get();
+  }
 
   /** Open a session with a header (default: the configured one). */
   async open(header?: string): Promise<ApiResult<'session.open'>> {

@@ -96,6 +96,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
         return { watching: false };
       },
       'dataset.search': (p) => registry.searchDatasets(p.query, p.limit),
+      'lean.tactics': () => registry.tacticNames(),
     };
     for (const method of Object.keys(ApiMethods) as ApiMethod[]) {
       conn.onRequest(method, async (params: unknown) => {

@@ -33,22 +33,34 @@ import { benchSearch, searchRows } from './search.js';
 import { affinityRows } from './cluster-affinity.js';
 import { benchJudge } from './judge.js';
 import { benchMethods, methodRows } from './methods.js';
+import { cleanUpOnSignals, itemCounter, machineInfo, progress, Sections } from './progress.js';
+
+// An interrupted run (Ctrl-C, SIGTERM) kills every process it started, Lean workers included.
+cleanUpOnSignals();
+const machine = machineInfo();
 
 const quick = process.argv.includes('--quick');
+/** The sections of a whole run, in order (progress lines name them). */
+const sections = new Sections(['cold start', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search', 'search methods']);
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 /** The core-subset statements every section uses (the first 10 with --quick, else 50). */
 const STATEMENTS = [...coreSubset().values()].slice(0, quick ? 10 : 50);
 /** Workers in the pool section: one per configured worker, at least two. */
 const poolSize = (config: Config) => Math.max(2, config.workers);
+/** Statements `--quick` leaves out of the search section: `grind` alone takes ~40 s per application on aime_1984_p7's start state, and `5^999999 % 7` 20-60 s per tactic (docs/known-gaps.md). */
+const QUICK_SEARCH_EXCLUDE = ['aime_1984_p7', 'mathd_numbertheory_328'];
 /** The search section's fixed budget (per statement). */
 const SEARCH_BUDGET = { maxExpansions: quick ? 8 : 16, maxDepth: 4, timeMs: 300_000, width: 32, lengthNormalization: 0 };
 const runSearch = async () => {
   const config = loadConfig([]);
   // `--search-exclude id,id`: statements left out of the search section (reported in its table).
   const excludeArg = process.argv.indexOf('--search-exclude');
-  const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : []);
+  // --quick leaves out, unless told otherwise, the statements that alone take minutes on the embedded Lean.
+  const exclude = new Set(excludeArg >= 0 ? (process.argv[excludeArg + 1] ?? '').split(',') : quick ? QUICK_SEARCH_EXCLUDE : []);
   const statements = STATEMENTS.filter((it) => !exclude.has(it.id));
-  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => console.log(l));
+  sections.begin('proof search', `${statements.length} statements, up to ${SEARCH_BUDGET.maxExpansions} expansions each`);
+  const result = await benchSearch(await resolveBackend(config), config, statements, SEARCH_BUDGET, (l) => progress(`  ${l}`));
+  sections.end('proof search');
   return { ...result, excluded: [...exclude].filter(Boolean) };
 };
 /** The search rows, with the statements left out when there are any. */
@@ -61,14 +73,18 @@ if (process.argv.includes('--search-only')) {
   console.log(table.toString());
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), search }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), searchMachine: { ...machine, loadEnd: machineInfo().loadStart }, search }, null, 2) + '\n');
   console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
   process.exit(0);
 }
 /** The per-method section: an agent's search over the API, each method's time split (see methods.ts). */
 const runMethods = async () => {
   const config = loadConfig([]);
-  return benchMethods(await resolveBackend(config), config, STATEMENTS, (l) => console.log(l));
+  const statements = STATEMENTS.filter((it) => !(quick && QUICK_SEARCH_EXCLUDE.includes(it.id)));
+  sections.begin('search methods', `${statements.length} statements, 12 tactics x 32 expansions, each WebSocket method's time split`);
+  const result = await benchMethods(await resolveBackend(config), config, statements, (l) => progress(`  ${l}`));
+  sections.end('search methods');
+  return result;
 };
 if (process.argv.includes('--methods-only')) {
   const methods = await runMethods();
@@ -77,7 +93,7 @@ if (process.argv.includes('--methods-only')) {
   console.log(table.toString());
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ ...previous, methodsDate: new Date().toISOString(), methods }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ ...previous, methodsDate: new Date().toISOString(), methodsMachine: { ...machine, loadEnd: machineInfo().loadStart }, methods }, null, 2) + '\n');
   console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
   process.exit(0);
 }
@@ -93,22 +109,28 @@ function percentile(xs: number[], p: number): number {
 if (process.argv.includes('--pool-only')) {
   // Only the pool's throughput section, without the cluster (repeatable): prints its JSON.
   const config = loadConfig([]);
+  sections.begin('pool throughput', `${STATEMENTS.length} statements, ${poolSize(config)} workers (no cluster)`);
   const pool = await benchPool(await startTestWorker(), STATEMENTS, config, poolSize(config), { cluster: false });
   console.log(JSON.stringify(pool, null, 2));
   process.exit(0);
 }
 
 // Cold start in parts: as workers start now (precompiled REPL, glue compile cache); with the REPL
-// elaborated from source (as before, `--wasm-repl source`); unless --quick, without the cache.
+// elaborated from source (as before, `--wasm-repl source`) and without the cache, unless --quick.
+progress(`${quick ? 'quick' : 'full'} run, ${STATEMENTS.length} statements; machine: ${machine.cpus} cores, ${machine.memGB} GB, load ${machine.loadStart}`);
+sections.begin('cold start', quick ? 'one worker start (precompiled REPL)' : 'three worker starts (precompiled REPL, REPL from source, no compile cache)');
 const spawnSpec = await resolveBackend(loadConfig([]));
 const probeDir = spawnSpec.wasm?.dir ?? PROJECT_ROOT;
 const coldStart: { withCache: ColdStartBreakdown; fromSource?: ColdStartBreakdown; withoutCache?: ColdStartBreakdown } = {
   withCache: await coldStartBreakdown(spawnSpec, probeDir),
 };
-if (spawnSpec.backend === 'wasm') coldStart.fromSource = await coldStartBreakdown(await resolveBackend(loadConfig(['--wasm-repl', 'source'])), probeDir);
+// --quick: one start only (each start is 20-70 s on a shared 2-core machine).
+if (!quick && spawnSpec.backend === 'wasm') coldStart.fromSource = await coldStartBreakdown(await resolveBackend(loadConfig(['--wasm-repl', 'source'])), probeDir);
 if (!quick && spawnSpec.confine?.kind === 'node-permission') {
   coldStart.withoutCache = await coldStartBreakdown({ ...spawnSpec, confine: { ...spawnSpec.confine, compileCache: undefined } }, probeDir);
 }
+
+sections.end('cold start');
 
 if (process.argv.includes('--cold-start')) {
   // Only the breakdown (repeatable): `npm run bench -- --cold-start`.
@@ -116,8 +138,10 @@ if (process.argv.includes('--cold-start')) {
   process.exit(0);
 }
 
+sections.begin('tactic steps', `a worker start, then ${STATEMENTS.length} statements x ${TACTICS.length} tactics, direct and through the WebSocket API`);
 const t0 = performance.now();
 const worker = await startTestWorker();
+progress(`  worker ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const coldStartMs = performance.now() - t0;
 const items = STATEMENTS;
 const importT0 = performance.now();
@@ -144,6 +168,7 @@ const rpcMs: number[] = [];
 const leanMs: number[] = [];
 const wsMs: number[] = [];
 let solved = 0;
+const stepCount = itemCounter('statements', items.length);
 for (const item of items) {
   const start = await worker.startProof(env, { statement: item.body });
   const wsStart = await client.start(session.sessionId, { statement: item.body });
@@ -166,12 +191,18 @@ for (const item of items) {
     else await viaWs().then(direct);
   }
   await worker.drop({ proofStates: [start.proofState] });
+  stepCount();
 }
 const rssBytes = worker.rssBytes();
 await client.close();
 await app.close();
+sections.end('tactic steps');
+sections.begin('pool throughput', `${items.length} statements, 1 worker then ${poolSize(config)}, with the judge and without, then the cluster`);
 const poolBench = await benchPool(worker, items, config, poolSize(config));
+sections.end('pool throughput');
+sections.begin('spare promotion', 'a pool with a spare, a busy worker killed');
 const spares = await benchSparePromotion(worker.spawnSpec, config);
+sections.end('spare promotion');
 const search = await runSearch();
 const methods = await runMethods();
 
@@ -182,6 +213,7 @@ const results = {
   quick,
   backend: worker.spawnSpec.backend,
   lean: worker.info?.version,
+  machine: { ...machine, loadEnd: machineInfo().loadStart },
   coldStartMs: Math.round(coldStartMs),
   headerImportMs: Math.round(importMs),
   workerRssMB: rssBytes === undefined ? null : Math.round(rssBytes / 2 ** 20),
@@ -259,4 +291,5 @@ console.log(table.toString());
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
+progress('done');
 process.exit(0); // workers are stopped; do not wait for stray handles (sockets, timers) to drain

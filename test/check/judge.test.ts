@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { judgeSubmission } from '../../server/check/judge.js';
-import type { ReplResult } from '../../server/protocol/repl.js';
+import type { ReplResult } from '../../server/repl-protocol/repl.js';
 
 type Submission = ReplResult<'env.check'>;
 type Kernel = NonNullable<Submission['constants'][number]['kernel']>;

@@ -1,4 +1,4 @@
-/** Flags and environment names are derived from the schema's fields, as README's Configuration table documents them. */
+/** Flags and environment names are derived from the schema's fields, as docs/configuration.md documents them. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,9 @@ import { ConfigSchema, loadConfig } from '../../server/config/config.js';
 import { envName, flagName } from '../../server/config/sources.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 
-/** `| what | --flag | ENV | default |` rows of README's Configuration table (flag and env pairs split on ` / `). */
+/** `| what | --flag | ENV | default |` rows of docs/configuration.md's table (flag and env pairs split on ` / `). */
 function readmeRows(): { flag: string; env: string }[] {
-  const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'));
+  const section = fs.readFileSync(path.join(PROJECT_ROOT, 'docs/configuration.md'), 'utf8');
   const rows: { flag: string; env: string }[] = [];
   for (const m of section.matchAll(/^\|[^|]*\| (`--[^|]*) \| (`[A-Z_]+`[^|]*) \|/gm)) {
     const flags = [...m[1]!.matchAll(/`--([a-z-]+)`/g)].map((x) => x[1]!);
@@ -21,7 +20,7 @@ function readmeRows(): { flag: string; env: string }[] {
 }
 
 describe('configuration sources', () => {
-  test("every flag and environment name of README's table belongs to a field, by the derivation rule", () => {
+  test("every flag and environment name of docs/configuration.md's table belongs to a field, by the derivation rule", () => {
     const rows = readmeRows();
     expect(rows.length).toBeGreaterThanOrEqual(25);
     const fields = Object.keys(ConfigSchema.shape);

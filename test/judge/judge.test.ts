@@ -10,7 +10,7 @@ import type { CheckItem } from '../../protocol/check.js';
 import { checkItem } from '../../server/check/checker.js';
 import { LeanWorkerError } from '../../server/lean/errors.js';
 import type { LeanWorker } from '../../server/lean/worker.js';
-import type { ExportData, ReplResult } from '../../server/protocol/repl.js';
+import type { ExportData, ReplResult } from '../../server/repl-protocol/repl.js';
 import { verifySolvedState } from '../../server/check/verify-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { idleJudge } from '../support/judge.js';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import { LeanWorkerError } from '../../server/lean/errors.js';
-import { ReplErrorCodes } from '../../server/protocol/repl.js';
+import { ReplErrorCodes } from '../../server/repl-protocol/repl.js';
 import { coreSubset, startTestWorker, type BenchmarkItem } from '../support/lean.js';
 
 let worker: LeanWorker;

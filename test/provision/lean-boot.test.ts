@@ -13,7 +13,7 @@ import { LeanWorker } from '../../server/lean/worker.js';
 import { bootLeanSource } from '../../server/provision/lean-boot.js';
 import { bundleLeanSources, headerImports } from '../../server/provision/lean-bundle.js';
 import { LEAN_SOURCES } from '../../server/provision/paths.js';
-import { ReplMethods } from '../../server/protocol/repl.js';
+import { ReplMethods } from '../../server/repl-protocol/repl.js';
 
 describe('loader source', () => {
   test('imports exactly the bundle header, and each import is a library module', () => {

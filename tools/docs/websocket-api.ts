@@ -27,7 +27,7 @@ export function renderWebSocketApi(): string {
     '',
     'JSON-RPC 2.0 over the WebSocket at `GET /v1/ws`, one message per text frame. Params are',
     'validated against the schemas below; an error is `{code, message, data: {code, ...}}` with',
-    'the codes of the table at the end. The README has the walkthrough and examples.',
+    'the codes of the table at the end. [api.md](api.md) has the walkthrough and examples.',
     '',
     '| method | summary |',
     '| --- | --- |',

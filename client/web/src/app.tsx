@@ -1,7 +1,7 @@
 /**
  * The tactic debugger page: start a proof (benchmark item or pasted statement) or watch a
  * session, see the goals, apply tactics, walk the tree, verify; URL and status line kept up
- * to date. Shortcuts are listed in the help panel (`?`) and the README.
+ * to date. Shortcuts are listed in the help panel (`?`) and docs/debugger.md.
  */
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -35,6 +35,11 @@ export const SHORTCUTS: [string, string][] = [
 /** The page. */
 export function App(): JSX.Element {
   const [client, setClient] = useState<LeanEnvClient>();
+  /** The server's tactic names for completion (`lean.tactics`), once connected. */
+  const [tacticNames, setTacticNames] = useState<readonly string[]>([]);
+  useEffect(() => {
+    if (client) void client.tactics().then((r) => setTacticNames(r.names), () => undefined);
+  }, [client]);
   const [conn, setConn] = useState('connecting');
   const [needsToken, setNeedsToken] = useState(false);
   const [latency, setLatency] = useState<number>();
@@ -297,7 +302,7 @@ export function App(): JSX.Element {
             <GoalsView goals={goalViews} loading={!!selected} />
             {!readOnly && (
               <>
-                <TacticInput onApply={(t) => void apply(t)} disabled={busy} history={history} onEscape={() => treeEl.current?.focus()} focusRef={(f) => (focusInput.current = f)} />
+                <TacticInput onApply={(t) => void apply(t)} names={tacticNames} disabled={busy} history={history} onEscape={() => treeEl.current?.focus()} focusRef={(f) => (focusInput.current = f)} />
                 {tacticError && (
                   <div class="error tactic-error" role="alert" data-testid="tactic-error">
                     <strong>{tacticError.tactic}</strong> failed:

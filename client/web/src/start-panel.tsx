@@ -1,9 +1,11 @@
 /**
  * Start: search the loaded benchmark items by id (benchmark and split shown) and pick one,
- * paste a header and a `theorem … : …` statement, or open another session to watch.
+ * paste a header and a `theorem … : …` statement (Lean's `\forall`-style abbreviations work in
+ * both boxes), or open another session to watch.
  */
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { attachAbbreviations } from './unicode-input.js';
 
 /** A benchmark item as listed. */
 export interface DatasetEntry {
@@ -30,6 +32,12 @@ export function StartPanel(p: StartPanelProps): JSX.Element {
   const [header, setHeader] = useState('');
   const [statement, setStatement] = useState('');
   const [watchId, setWatchId] = useState('');
+  const headerBox = useRef<HTMLTextAreaElement>(null);
+  const statementBox = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const detach = [headerBox.current, statementBox.current].flatMap((el) => (el ? [attachAbbreviations(el)] : []));
+    return () => detach.forEach((d) => d());
+  }, []);
   useEffect(() => {
     let stale = false;
     void p.search(query).then((r) => !stale && (setFound(r), setActive(0)), () => undefined);
@@ -71,8 +79,8 @@ export function StartPanel(p: StartPanelProps): JSX.Element {
       </section>
       <section>
         <h2>Or paste a statement</h2>
-        <textarea data-testid="header-input" rows={3} placeholder={'header (imports, open, notation…), may be empty'} value={header} onInput={(e) => setHeader((e.target as HTMLTextAreaElement).value)} />
-        <textarea data-testid="statement-input" rows={3} placeholder="theorem name (x : Nat) : x + 0 = x" value={statement} onInput={(e) => setStatement((e.target as HTMLTextAreaElement).value)} />
+        <textarea ref={headerBox} data-testid="header-input" rows={3} placeholder={'header (imports, open, notation…), may be empty'} value={header} onInput={(e) => setHeader((e.target as HTMLTextAreaElement).value)} />
+        <textarea ref={statementBox} data-testid="statement-input" rows={3} placeholder="theorem name (x : Nat) : x + 0 = x (\\forall gives ∀, \\N gives ℕ)" value={statement} onInput={(e) => setStatement((e.target as HTMLTextAreaElement).value)} />
         <button disabled={p.busy || !statement.trim()} onClick={() => p.onStatement(header, statement)}>
           Start proof
         </button>

@@ -1,20 +1,23 @@
 /**
  * The tactic editor (CodeMirror 6): multi-line (Shift-Enter for a new line), Enter applies,
- * Up/Down on the first/last line walk the history, completion of tactic names (Tab accepts),
- * Escape leaves the editor (to the tree).
+ * Up/Down on the first/last line walk the history, completion of the tactic names the server's
+ * Lean has (`lean.tactics`; Tab accepts), Lean's unicode abbreviations (`\to` → `→`), Escape
+ * leaves the editor (to the tree).
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { defaultKeymap, history as undoHistory, historyKeymap, insertNewline } from '@codemirror/commands';
 import { acceptCompletion, autocompletion, closeCompletion, completionKeymap, completionStatus, type CompletionContext } from '@codemirror/autocomplete';
-import { TACTIC_NAMES } from './tactics.js';
+import { flushAbbreviations, leanAbbreviations } from './unicode-input.js';
 
-/** Completion of tactic names at the start of a word. */
-function tacticCompletions(ctx: CompletionContext) {
-  const word = ctx.matchBefore(/[A-Za-z_?]+/);
-  if (!word || (word.from === word.to && !ctx.explicit)) return null;
-  return { from: word.from, options: TACTIC_NAMES.map((label) => ({ label, type: 'keyword' })), validFor: /^[A-Za-z_?]*$/ };
+/** Completion of tactic names (those of `names()`) at the start of a word. */
+function tacticCompletions(names: () => readonly string[]) {
+  return (ctx: CompletionContext) => {
+    const word = ctx.matchBefore(/[A-Za-z_][A-Za-z0-9_?!']*/);
+    if (!word || (word.from === word.to && !ctx.explicit)) return null;
+    return { from: word.from, options: names().map((label) => ({ label, type: 'keyword' })), validFor: /^[A-Za-z0-9_?!']*$/ };
+  };
 }
 
 /** Props: what Enter does, whether input is allowed, the history to walk, and what Escape does. */
@@ -23,6 +26,8 @@ export interface TacticInputProps {
   disabled: boolean;
   history: string[];
   onEscape: () => void;
+  /** Tactic names to complete (the server's, from `lean.tactics`; empty until they arrive). */
+  names: readonly string[];
   /** Receives the editor's focus function. */
   focusRef?: (focus: () => void) => void;
 }
@@ -56,7 +61,8 @@ export function TacticInput(props: TacticInputProps) {
         extensions: [
           undoHistory(),
           placeholder('tactic (Enter applies, Shift-Enter new line, ↑/↓ history)'),
-          autocompletion({ override: [tacticCompletions], activateOnTyping: true }),
+          autocompletion({ override: [tacticCompletions(() => live.current.names)], activateOnTyping: true }),
+          leanAbbreviations,
           Prec.highest(
             keymap.of([
               // Tab accepts a completion; Enter always applies (a half-typed name is not replaced).
@@ -66,6 +72,7 @@ export function TacticInput(props: TacticInputProps) {
                 key: 'Enter',
                 run: (v) => {
                   closeCompletion(v);
+                  flushAbbreviations(v); // `\to` typed last is `→` in what is applied
                   const text = v.state.doc.toString().trim();
                   if (!text || live.current.disabled) return true;
                   at = -1;
