@@ -10,7 +10,7 @@ import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import type { Judge } from '../judge/judge.js';
 import { stripProofBody, type LeanWorker } from '../lean/worker.js';
 import { LeanWorkerError } from '../lean/errors.js';
-import type { TacticResult } from '../protocol/repl.js';
+import type { TacticResult } from '../repl-protocol/repl.js';
 import { verifySolvedState } from '../check/verify-state.js';
 import { renderProof } from '../lean/proof-script.js';
 import { statementInHeader } from '../check/reference.js';

@@ -11,7 +11,7 @@ import { LeanWorkerError } from '../../server/lean/errors.js';
 import { stripProofBody, type LeanWorker } from '../../server/lean/worker.js';
 import { canonicalGoals } from '../../server/sessions/proof-tree.js';
 import type { Judge } from '../../server/judge/judge.js';
-import type { TacticResult } from '../../server/protocol/repl.js';
+import type { TacticResult } from '../../server/repl-protocol/repl.js';
 
 /** Tactics that ended a worker, by goal text: on a retry they fail without running again. */
 export type CrashLog = Set<string>;
