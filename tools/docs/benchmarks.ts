@@ -42,6 +42,15 @@ export const BenchResults = z
     searchDate: z.string().optional(),
     searchMachine: Machine.optional(),
     search: z.object({ excluded: z.array(z.string()).optional(), statements: z.number(), proved: z.number(), baselineProved: z.number(), expansionsPerSecPerWorker: z.number(), timeToProofMs: P, apiShare: z.number() }).loose().optional(),
+    methodsDate: z.string().optional(),
+    methodsMachine: Machine.optional(),
+    methods: z
+      .object({
+        statements: z.number(),
+        api: z.array(z.object({ method: z.string(), api: P, lean: P, split: z.object({ apiLayerMs: z.number(), channelMs: z.number(), leanMs: z.number() }), overheadOverLean: z.number().nullable() }).loose()),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
 /** Results as the page reads them. */
@@ -88,6 +97,13 @@ export function renderLatest(r: BenchResults): string {
     add('search: time to proof p50 / p95', `${f(s.timeToProofMs.p50, 0)} / ${f(s.timeToProofMs.p95, 0)} ms`, at);
     add('search: API share of search time', `${f(100 * s.apiShare)}% (target <= 5%)`, at);
     if (s.excluded?.length) add('search: statements left out', s.excluded.join(', '), at);
+  }
+  if (r.methods) {
+    const at = measured(r.methodsDate ?? r.date, r.methodsMachine ?? r.machine);
+    for (const m of r.methods.api.filter((x) => x.method.startsWith('proof.'))) {
+      const over = m.overheadOverLean === null || !Number.isFinite(m.overheadOverLean) ? '-' : `${f(100 * m.overheadOverLean, 0)}%`;
+      add(`agent's \`${m.method}\`: API p50 / p95; split at p50 (API layer + channel + Lean)`, `${f(m.api.p50)} / ${f(m.api.p95)} ms; ${f(m.split.apiLayerMs)} + ${f(m.split.channelMs)} + ${f(m.split.leanMs)} ms; overhead over Lean ${over} (goal <= 10%)`, at);
+    }
   }
   const out = ['| metric | value | measured (date, machine) |', '| --- | --- | --- |'];
   for (const [m, v, at] of rows) out.push(`| ${m} | ${v.replaceAll('|', '\\|')} | ${at} |`);
