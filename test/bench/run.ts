@@ -66,16 +66,21 @@ const runSearch = async () => {
 /** The search rows, with the statements left out when there are any. */
 const searchTable = (s: Awaited<ReturnType<typeof runSearch>>) => [...searchRows(s), ...(s.excluded.length ? [['search: statements left out (--search-exclude)', s.excluded.join(', ')]] : [])];
 
-if (process.argv.includes('--search-only')) {
-  const search = await runSearch();
+/** A section run alone: print its rows, update only its part of `.bench/latest.json` (`<key>`, `<key>Date`, `<key>Machine`), exit. */
+function finishSection(key: 'search' | 'methods', value: unknown, rows: string[][]): never {
   const table = new Table({ head: ['metric', 'value'] });
-  table.push(...searchTable(search));
+  table.push(...rows);
   console.log(table.toString());
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ ...previous, searchDate: new Date().toISOString(), searchMachine: { ...machine, loadEnd: machineInfo().loadStart }, search }, null, 2) + '\n');
+  const part = { [`${key}Date`]: new Date().toISOString(), [`${key}Machine`]: { ...machine, loadEnd: machineInfo().loadStart }, [key]: value };
+  fs.writeFileSync(out, JSON.stringify({ ...previous, ...part }, null, 2) + '\n');
   console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
   process.exit(0);
+}
+if (process.argv.includes('--search-only')) {
+  const search = await runSearch();
+  finishSection('search', search, searchTable(search));
 }
 /** The per-method section: an agent's search over the API, each method's time split (see methods.ts). */
 const runMethods = async () => {
@@ -88,14 +93,7 @@ const runMethods = async () => {
 };
 if (process.argv.includes('--methods-only')) {
   const methods = await runMethods();
-  const table = new Table({ head: ['metric', 'value'] });
-  table.push(...methodRows(methods));
-  console.log(table.toString());
-  const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ ...previous, methodsDate: new Date().toISOString(), methodsMachine: { ...machine, loadEnd: machineInfo().loadStart }, methods }, null, 2) + '\n');
-  console.log(`written to ${path.relative(PROJECT_ROOT, out)}`);
-  process.exit(0);
+  finishSection('methods', methods, methodRows(methods));
 }
 const TACTICS = ['rfl', 'decide', 'omega', 'simp', 'trivial', 'constructor', 'intro h', 'norm_num'];
 

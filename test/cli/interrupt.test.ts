@@ -6,22 +6,8 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { descendants } from '../bench/progress.js';
+import { alive, cmdline } from '../support/processes.js';
 
-const alive = (pid: number) => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-};
-const cmdline = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-};
 
 test('SIGINT: exit 130, and no process of the private server is left', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-cli-int-'));
