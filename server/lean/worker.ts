@@ -27,8 +27,6 @@ export type { WorkerSpawn } from './spawn.js';
 export type { ProofVerification, WorkerInfo, WorkerOptions } from './worker-types.js';
 export { stripProofBody } from './worker-types.js';
 
-/** How a proof state was reached: its start statement, or its parent and the tactic applied. */
-
 /** A running Lean REPL process. */
 export class LeanWorker {
   /** Lean version and methods, known once the worker is ready. */

@@ -4,45 +4,30 @@
  * tree, session.watch with proof.treeChanged, proof.state, dataset.search) through the SDK.
  * Screenshots of the main states go to test-artifacts/web/ (git-ignored).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, haveBrowser, launchBrowser } from '../support/browser.js';
 import { LeanEnvClient } from '../../client/sdk.js';
 import { ApiErrors, type ProofTreeChanged } from '../../protocol/api.js';
 import { build } from '../../server/app.js';
-import { PROJECT_ROOT } from '../../server/provision/paths.js';
 import { rpcError } from '../support/rpc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts/web');
 const LEAN_WAIT = 120_000; // a Lean step under heavy load; waits end as soon as the page shows it
-// CI installs chromium (.ci/run); a developer machine without it skips the browser tests.
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run should have installed it`);
 
 let server: TestServer;
 let context: BrowserContext;
-let userDataDir: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   server = await startTestServer();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   if (!haveBrowser) return;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1400, height: 860 },
-  });
+  ({ context, close: closeBrowser } = await launchBrowser());
 });
 afterAll(async () => {
-  await context?.close();
+  await closeBrowser?.();
   await server?.app.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });

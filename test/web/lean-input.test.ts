@@ -3,40 +3,26 @@
  * server and Lean worker: Lean's abbreviations (`@leanprover/unicode-input`) in the statement
  * box and in the tactic box, and completion offering the tactic names the server's Lean has.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../server/provision/paths.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, haveBrowser, launchBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts/web');
 const LEAN_WAIT = 120_000;
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run should have installed it`);
 
 let server: TestServer;
 let context: BrowserContext;
-let userDataDir: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   server = await startTestServer();
   if (!haveBrowser) return;
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanenv-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1400, height: 860 },
-  });
+  ({ context, close: closeBrowser } = await launchBrowser());
 });
 afterAll(async () => {
-  await context?.close();
+  await closeBrowser?.();
   await server?.app.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /** The page, connected. */
