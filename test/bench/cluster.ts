@@ -18,6 +18,7 @@ import { coreSubset } from '../support/lean.js';
 import { benchAffinity, type AffinityScenario } from './cluster-affinity.js';
 import { batchRate, startNodes } from './cluster-nodes.js';
 import { benchJudge } from './judge.js';
+import { percentile } from './stats.js';
 
 /** What the cluster part of the bench measured. */
 export interface ClusterBenchResult {
@@ -72,12 +73,6 @@ async function resumeTimes(nodes: ClusterNode[], pools: WorkerPool<LeanWorker>[]
   } finally {
     await Promise.all(apps.map((a) => a.close()));
   }
-}
-
-/** The p-th percentile (0..100). */
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 /** Measure the cluster with the bench's warm `workers`; `poolRate` is the single-node pool's items/s with the same workers. */

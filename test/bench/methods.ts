@@ -17,6 +17,7 @@ import { createPool } from '../../server/pool/create.js';
 import { BuiltinPolicy, searchOne, WebSocketBackend, type SearchOptions } from '../../client/search/index.js';
 import type { BenchmarkItem } from '../support/lean.js';
 import { benchJudge } from './judge.js';
+import { percentile } from './stats.js';
 
 /** The agent's shape: 12 tactics per expansion, at most 32 expansions per statement. */
 export const AGENT_BUDGET: SearchOptions = { maxExpansions: 32, maxDepth: 6, timeMs: 120_000, width: 12, lengthNormalization: 0 };
@@ -61,9 +62,7 @@ export interface MethodsBenchResult {
 
 /** p50/p95 of `xs` (nearest rank). */
 export function quantiles(xs: number[]): Quantiles {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]! : NaN);
-  return { n: s.length, p50: at(0.5), p95: at(0.95) };
+  return { n: xs.length, p50: percentile(xs, 50), p95: percentile(xs, 95) };
 }
 
 interface ApiCall {

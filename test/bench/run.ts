@@ -34,6 +34,7 @@ import { affinityRows } from './cluster-affinity.js';
 import { benchJudge } from './judge.js';
 import { benchMethods, methodRows } from './methods.js';
 import { cleanUpOnSignals, itemCounter, machineInfo, progress, Sections } from './progress.js';
+import { percentile } from './stats.js';
 
 // An interrupted run (Ctrl-C, SIGTERM) kills every process it started, Lean workers included.
 cleanUpOnSignals();
@@ -96,13 +97,6 @@ if (process.argv.includes('--methods-only')) {
   finishSection('methods', methods, methodRows(methods));
 }
 const TACTICS = ['rfl', 'decide', 'omega', 'simp', 'trivial', 'constructor', 'intro h', 'norm_num'];
-
-/** The p-th percentile (0..100) of a list of numbers. */
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 if (process.argv.includes('--pool-only')) {
   // Only the pool's throughput section, without the cluster (repeatable): prints its JSON.

@@ -17,6 +17,7 @@ import { BuiltinPolicy, searchOne, searchSession, WebSocketBackend, type SearchO
 import type { BenchmarkItem } from '../support/lean.js';
 import { DirectProofSession, WorkerDied, type CrashLog } from './search-direct.js';
 import { benchJudge } from './judge.js';
+import { percentile } from './stats.js';
 
 export const BASELINE = 'first | rfl | decide | omega | simp';
 
@@ -49,13 +50,6 @@ export interface SearchBenchResult {
   directProved: number;
   /** Solved states (through the API) whose `proof.verify` refused the proof: a step said solved, the check did not agree. */
   verifyRejected: number;
-}
-
-/** The p-th percentile (0..100) of a list of numbers. */
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 /** Run the search bench on a fresh one-worker pool (its own worker start). */
