@@ -214,8 +214,10 @@ def tacticFailure (error : String) (msgs : Json) (t0 : Nat) : IO Json := do
   return Json.mkObj [("status", "failed"), ("error", error), ("messages", msgs),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. -/
-def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) : IO Json := do
+/-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. With
+`recover`, a tactic that logged errors but ended (Lean's error recovery: the term or goal it
+failed on became `sorry`) gives its new state, with `recovered: true` and the errors in `messages`. -/
+def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) (recover := false) : IO Json := do
   let t0 ← nowMs
   match parseTactic snap.coreState.env tac with
   | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
@@ -232,21 +234,24 @@ def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) 
     match o.result with
     | .error e => tacticFailure (logged.getD e) msgs t0
     | .ok (gs, gj) =>
-      if let some e := logged then tacticFailure e msgs t0 else
+      if let some e := logged then if !recover then return ← tacticFailure e msgs t0
       let newId ← storeProof ref {
         snap with
         coreState := { o.coreState with messages := {} }, metaState := o.metaState,
         termState := o.termState, goals := gs }
       let status := match gs with | [] => "solved" | _ => "open"
-      return Json.mkObj [("status", status), ("proofState", toJson newId), ("goals", gj),
-        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))]
+      let recovered := if logged.isSome then [("recovered", Json.bool true)] else []
+      return Json.mkObj (listAppend [("status", status), ("proofState", toJson newId), ("goals", gj),
+        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))] recovered)
 
-/-- `proof.tactic {proofState, tactic, maxHeartbeats?}`: run a tactic; returns the new
+/-- `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: run a tactic; returns the new
 `proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
-(the old state stays usable). -/
+(the old state stays usable). With `recover`, a tactic whose errors Lean recovered from (logged,
+not thrown) is not `failed`: see `runTactic`. -/
 def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
   runTactic ref snap (← param p "tactic") (← paramD p "maxHeartbeats" defaultHeartbeats)
+    (recover := ← paramD p "recover" false)
 
 /-- `proof.tactics {proofState, tactics, maxHeartbeats?}`: run each tactic on the same state, one
 after the other, each as `proof.tactic` would (its own heartbeat budget); `{results}` in order.

@@ -281,9 +281,12 @@ export class LeanWorker {
     return r;
   }
 
-  /** Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable. */
-  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.tactic'>> {
-    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats });
+  /**
+   * Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable.
+   * With `recover`, a tactic whose errors Lean recovered from gives its new state (`recovered: true`, errors in `messages`).
+   */
+  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats, o: { recover?: boolean } = {}): Promise<ReplResult<'proof.tactic'>> {
+    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats, ...(o.recover ? { recover: true } : {}) });
     if (r.status !== 'failed') this.lineage.stepped(r.proofState, proofState, tactic);
     return r;
   }

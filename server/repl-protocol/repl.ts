@@ -56,10 +56,14 @@ export const StartParams = z.object({
 });
 export const StartResult = z.object({ proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed });
 
-/** `proof.tactic {proofState, tactic, maxHeartbeats?}`: a failed tactic is a result, not an error. */
-export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+/**
+ * `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: a failed tactic is a result, not an error. With
+ * `recover`, a tactic that logged errors Lean recovered from (the term or goal became `sorry`) gives its new state
+ * with `recovered: true` and the errors in `messages`, as the Lean REPL answers; a thrown error still fails.
+ */
+export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional(), recover: z.boolean().optional() });
 export const TacticResult = z.discriminatedUnion('status', [
-  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed }),
+  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), recovered: z.literal(true).optional(), ...Elapsed }),
   z.object({ status: z.literal('failed'), error: z.string(), messages: z.array(LeanMessage), ...Elapsed }),
 ]);
 export type TacticResult = z.infer<typeof TacticResult>;

@@ -1,7 +1,8 @@
 /**
- * `env.command` with `tactics` against the real (embedded) Lean: the tactic records of a
- * command's info trees, checked against stepping the same tactics with `proof.start` /
- * `proof.tactic`. One worker for the file.
+ * What the Lean REPL front needs from our Lean side, against the real (embedded) Lean:
+ * `env.command` with `tactics` (the tactic records of a command's info trees, checked against
+ * stepping the same tactics with `proof.start` / `proof.tactic`) and `proof.tactic` with
+ * `recover` (Lean's error recovery). One worker for the file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LeanWorker } from '../../server/lean/worker.js';
@@ -98,5 +99,46 @@ describe('env.command tactics', () => {
     expect(await records('def k : Nat := 3')).toEqual([]);
     const r = await worker.runCommand(env, andProof);
     expect(r.tactics).toBeUndefined();
+  });
+});
+
+describe('proof.tactic recover', () => {
+  const statement = 'theorem r (p q : Prop) (hp : p) (hq : q) : p ∧ q';
+
+  test("a tactic whose error Lean recovers from gives a new state with the error; without recover it fails as before", async () => {
+    const start = await worker.startProof(env, { statement });
+    const plain = await worker.applyTactic(start.proofState, 'exact my_fake_premise');
+    expect(plain.status).toBe('failed');
+    expect(plain.status === 'failed' && plain.error).toMatch(/Unknown identifier `my_fake_premise`/);
+
+    const r = await worker.applyTactic(start.proofState, 'exact my_fake_premise', undefined, { recover: true });
+    expect(r.status).toBe('solved');
+    if (r.status === 'failed') throw new Error(r.error);
+    expect(r.recovered).toBe(true);
+    expect(r.messages.map((m) => [m.severity, m.data])).toEqual([['error', 'Unknown identifier `my_fake_premise`']]);
+    // The goal was closed with `sorry`: the kernel check refuses the proof.
+    const v = await worker.verify(r.proofState);
+    expect(v.ok).toBe(false);
+    expect(!v.ok && v.error).toMatch(/sorry/);
+  });
+
+  test('the recovered state goes on with the goals left; a clean step is not marked recovered', async () => {
+    const start = await worker.startProof(env, { statement });
+    const split = await worker.applyTactic(start.proofState, 'constructor', undefined, { recover: true });
+    if (split.status === 'failed') throw new Error(split.error);
+    expect(split.recovered).toBeUndefined();
+    const bad = await worker.applyTactic(split.proofState, 'exact my_fake_premise', undefined, { recover: true });
+    if (bad.status === 'failed') throw new Error(bad.error);
+    expect([bad.status, bad.recovered, bad.goals.map((g) => g.target)]).toEqual(['open', true, ['q']]);
+    expect((await worker.applyTactic(bad.proofState, 'exact hq')).status).toBe('solved');
+  });
+
+  test('an error Lean throws (no recovery) still fails the step, as does a parse error', async () => {
+    const start = await worker.startProof(env, { statement });
+    const thrown = await worker.applyTactic(start.proofState, 'apply Nat.le_refl', undefined, { recover: true });
+    expect(thrown.status).toBe('failed');
+    expect(thrown.status === 'failed' && thrown.error).toMatch(/apply/);
+    const unparsed = await worker.applyTactic(start.proofState, 'exac hp', undefined, { recover: true });
+    expect(unparsed.status).toBe('failed');
   });
 });
