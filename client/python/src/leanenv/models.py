@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -167,3 +167,37 @@ class CheckStreamEnd(_Model):
 
     summary: CheckSummary
     batchId: str | None = None
+
+
+class SearchTraceRecord(_Model):
+    """One edge or failed attempt of a search tree (`protocol/traces.ts`, docs/traces.md)."""
+
+    schemaVersion: Literal[1]
+    kind: Literal["edge", "failed"]
+    sessionId: str
+    proofId: str
+    statement: str
+    datasetId: str | None
+    parentId: str
+    depth: int
+    parentGoals: list[Goal]
+    parentGoalsPretty: str
+    tactic: str
+    outcome: Literal["open", "solved", "failed"]
+    error: str | None
+    childId: str | None
+    childGoals: list[Goal] | None
+    childGoalsPretty: str | None
+    duplicate: bool
+    onVerifiedProof: bool
+    leanTimeMs: float | None
+    meta: dict[str, Any] | None
+
+
+class ProofTracesResult(_Model):
+    schemaVersion: Literal[1]
+    records: list[SearchTraceRecord]
+
+
+TRACE_PARQUET_COLUMNS: tuple[str, ...] = tuple(SearchTraceRecord.model_fields)
+"""The columns of a Parquet trace file, in order (nested fields as JSON text)."""
