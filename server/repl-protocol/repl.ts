@@ -7,8 +7,9 @@
 import { z } from 'zod';
 
 import { Position, LeanMessage, Hypothesis, Goal } from '../../protocol/lean.js';
+import { TacticRecord } from './tactic-data.js';
 
-export { Position, LeanMessage, Hypothesis, Goal };
+export { Position, LeanMessage, Hypothesis, Goal, TacticRecord };
 
 const Elapsed = { elapsedMs: z.number() };
 
@@ -29,13 +30,20 @@ export const SorryInfo = z.object({
   endPos: Position.optional(),
 });
 
-/** `env.command {env, code, maxHeartbeats?}`. */
-export const CommandParams = z.object({ env: z.number().int(), code: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+/** `env.command {env, code, maxHeartbeats?, tactics?}` (`tactics`: report the tactic records of the commands, see `TacticRecord`). */
+export const CommandParams = z.object({
+  env: z.number().int(),
+  code: z.string(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+  tactics: z.boolean().optional(),
+});
 export const CommandResult = z.object({
   env: z.number().int(),
   messages: z.array(LeanMessage),
   hasErrors: z.boolean(),
   sorries: z.array(SorryInfo),
+  /** With `tactics`. */
+  tactics: z.array(TacticRecord).optional(),
   ...Elapsed,
 });
 
