@@ -12,6 +12,8 @@ export interface CheckCallOptions {
   token?: string;
   /** Cluster mode: the batch's id (idempotency key); with it the results can be fetched again from any node. */
   batchId?: string;
+  /** Return each tactic with its goals before and after (`CheckResult.trace`). */
+  trace?: boolean;
 }
 
 /** Read an NDJSON answer: each result to `onResult`; the results (order of arrival) and the closing summary. */
@@ -47,7 +49,7 @@ export async function checkOnServer(baseUrl: string, items: CheckItem[], onResul
   const res = await fetch(new URL('/v1/check?stream=true', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth(o.token) },
-    body: JSON.stringify({ items, allowedAxioms: o.allowedAxioms, ...(o.batchId ? { batchId: o.batchId } : {}) }),
+    body: JSON.stringify({ items, allowedAxioms: o.allowedAxioms, ...(o.batchId ? { batchId: o.batchId } : {}), ...(o.trace ? { trace: true } : {}) }),
   });
   return (await readLines(res, onResult)).results;
 }

@@ -23,6 +23,7 @@ const schemas: Record<string, z.ZodType> = {
   CheckResult: check.CheckResult,
   CheckSummary: check.CheckSummary,
   CheckStreamEnd: check.CheckStreamEnd,
+  TracedTactic: check.TracedTactic,
   SearchTraceRecord: traces.SearchTraceRecord,
   ProofTracesResult: traces.ProofTracesResult,
 };

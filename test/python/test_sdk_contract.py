@@ -79,6 +79,7 @@ PAIRS = {
     "CheckResult": models.CheckResult,
     "CheckSummary": models.CheckSummary,
     "CheckStreamEnd": models.CheckStreamEnd,
+    "TracedTactic": models.TracedTactic,
     "SearchTraceRecord": models.SearchTraceRecord,
     "ProofTracesResult": models.ProofTracesResult,
 }

@@ -192,14 +192,15 @@ class AsyncClient:
 
     async def check(
         self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
-        batch_id: str | None = None,
+        batch_id: str | None = None, trace: bool = False,
     ) -> AsyncIterator[CheckResult]:
         """`POST /v1/check`, streamed: yields each result as the server finishes it (summary in `last_summary`).
 
         Cluster mode: with `batch_id` (an idempotency key) the results can be fetched again from any node
-        with `batch_results(batch_id)` if this connection, or the node holding it, is lost.
+        with `batch_results(batch_id)` if this connection, or the node holding it, is lost. With `trace`, each
+        result carries its tactics with their goals before and after (`CheckResult.trace`; one node only).
         """
-        body = _core.check_body(items, allowed_axioms, batch_id)
+        body = _core.check_body(items, allowed_axioms, batch_id, trace)
         async for r in self._stream("POST", f"{self.url}/v1/check?stream=true", body):
             yield r
 

@@ -119,10 +119,10 @@ class Client:
         return Session(self, self._run(self._async.resume_session(session_id)))
 
     def check(self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
-              batch_id: str | None = None) -> Iterator[CheckResult]:
+              batch_id: str | None = None, trace: bool = False) -> Iterator[CheckResult]:
         """`POST /v1/check`, streamed: yields each result as it finishes (summary in `last_summary`).
         Cluster mode: with `batch_id`, `batch_results(batch_id)` on any node fetches the results again."""
-        return self._iterate(self._async.check(items, allowed_axioms, batch_id))
+        return self._iterate(self._async.check(items, allowed_axioms, batch_id, trace))
 
     def batch_results(self, batch_id: str) -> Iterator[CheckResult]:
         """Cluster mode, `GET /v1/check/{batchId}`: a submitted batch's results, each item once (summary in `last_summary`)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class _Model(BaseModel):
@@ -143,6 +143,20 @@ CheckItem = Union[CodeItem, HeaderBodyItem]
 Verdict = Literal["proved", "failed", "incomplete", "timeout", "error"]
 
 
+class TracedTactic(_Model):
+    """One tactic of a checked proof (`check(..., trace=True)`): text, range, goals before and after."""
+
+    tactic: str
+    kind: str | None
+    decl: str | None
+    pos: Position
+    endPos: Position
+    goalsBefore: list[Goal]
+    goalsAfter: list[Goal]
+    usedConstants: list[str]
+    error: str | None = None
+
+
 class CheckResult(_Model):
     id: str
     verdict: Verdict
@@ -150,6 +164,7 @@ class CheckResult(_Model):
     messages: list[LeanMessage]
     axioms: list[str]
     elapsedMs: float
+    trace: list[TracedTactic] | None = None
 
 
 class CheckSummary(_Model):
@@ -169,10 +184,14 @@ class CheckStreamEnd(_Model):
     batchId: str | None = None
 
 
+#: The trace schema's version (a JSON number, as the contract has it).
+SchemaVersion = Annotated[Literal[1], WithJsonSchema({"const": 1, "type": "number"})]
+
+
 class SearchTraceRecord(_Model):
     """One edge or failed attempt of a search tree (`protocol/traces.ts`, docs/traces.md)."""
 
-    schemaVersion: Literal[1]
+    schemaVersion: SchemaVersion
     kind: Literal["edge", "failed"]
     sessionId: str
     proofId: str
@@ -195,7 +214,7 @@ class SearchTraceRecord(_Model):
 
 
 class ProofTracesResult(_Model):
-    schemaVersion: Literal[1]
+    schemaVersion: SchemaVersion
     records: list[SearchTraceRecord]
 
 
