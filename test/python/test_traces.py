@@ -28,10 +28,10 @@ def test_sdk_traces_keep_meta_and_match_the_http_stream(client: Client) -> None:
     s = client.open_session()
     root = s.start("theorem tr (a : Nat) (h : a = 2) : a + 0 = 2")
     outs = s.expand(root.stateId, ["simp", "bogus_tactic", "omega"], meta=[{"logProb": -0.3}, None, {"logProb": -1.0}])
-    assert [o.status for o in outs] == ["solved", "failed", "solved"]
+    assert [o.status for o in outs] == ["open", "failed", "solved"]
     records = s.traces(root.proofId)
     assert [(r.tactic, r.outcome, r.meta) for r in records] == [
-        ("simp", "solved", {"logProb": -0.3}), ("omega", "solved", {"logProb": -1.0}), ("bogus_tactic", "failed", None)]
+        ("simp", "open", {"logProb": -0.3}), ("omega", "solved", {"logProb": -1.0}), ("bogus_tactic", "failed", None)]
     assert all(r.schemaVersion == 1 and r.parentGoalsPretty.endswith("⊢ a + 0 = 2") for r in records)
     assert list(client.session_traces(s.id)) == s.traces()
     with pytest.raises(leanenv.errors.InvalidParams):
