@@ -123,3 +123,12 @@ describe('proof.traces', () => {
     expect((await rpcError(client.traces({} as never))).message).toMatch(/exactly one of proofId, sessionId/);
   });
 });
+
+test('traces survive the death of the worker the states lived on (they live in the tree, not in Lean)', async () => {
+  const before = (await client.traces({ sessionId })).records;
+  const health = (await (await fetch(`${server.url}/health`)).json()) as { workers: { live: { pid: number }[] } };
+  const restarts = server.pool.stats().restarts;
+  process.kill(health.workers.live[0]!.pid, 'SIGKILL');
+  await expect.poll(() => server.pool.stats().restarts, { timeout: 30_000, interval: 200 }).toBeGreaterThan(restarts);
+  expect((await client.traces({ sessionId })).records).toEqual(before);
+});
