@@ -1,9 +1,10 @@
 /**
  * Client for `POST /v1/check`: results are streamed back (NDJSON) as the server finishes them;
  * and, in cluster mode, `GET /v1/check/{batchId}`: a submitted batch's results from any node
- * (after the connection of the `POST`, or the node holding it, was lost).
+ * (after the connection of the `POST`, or the node holding it, was lost); and a session's search traces.
  */
 import type { CheckStreamLine, CheckItem, CheckResult, CheckSummary } from '../protocol/check.js';
+import type { SearchTraceRecord } from '../protocol/traces.js';
 
 /** Options of the calls. */
 export interface CheckCallOptions {
@@ -11,6 +12,8 @@ export interface CheckCallOptions {
   token?: string;
   /** Cluster mode: the batch's id (idempotency key); with it the results can be fetched again from any node. */
   batchId?: string;
+  /** Return each tactic with its goals before and after (`CheckResult.trace`). */
+  trace?: boolean;
 }
 
 /** Read an NDJSON answer: each result to `onResult`; the results (order of arrival) and the closing summary. */
@@ -46,7 +49,7 @@ export async function checkOnServer(baseUrl: string, items: CheckItem[], onResul
   const res = await fetch(new URL('/v1/check?stream=true', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth(o.token) },
-    body: JSON.stringify({ items, allowedAxioms: o.allowedAxioms, ...(o.batchId ? { batchId: o.batchId } : {}) }),
+    body: JSON.stringify({ items, allowedAxioms: o.allowedAxioms, ...(o.batchId ? { batchId: o.batchId } : {}), ...(o.trace ? { trace: true } : {}) }),
   });
   return (await readLines(res, onResult)).results;
 }
@@ -59,4 +62,26 @@ export async function checkOnServer(baseUrl: string, items: CheckItem[], onResul
 export async function batchResults(baseUrl: string, batchId: string, onResult: (r: CheckResult) => void = () => {}, o: { token?: string } = {}): Promise<{ results: CheckResult[]; summary?: CheckSummary }> {
   const res = await fetch(new URL(`/v1/check/${encodeURIComponent(batchId)}`, baseUrl), { headers: auth(o.token) });
   return readLines(res, onResult);
+}
+
+/**
+ * `GET /v1/sessions/{id}/traces`: a session's search-trace records (of one proof with `proofId`),
+ * one at a time as they stream in (docs/traces.md).
+ */
+export async function* sessionTraces(baseUrl: string, sessionId: string, o: { proofId?: string; token?: string } = {}): AsyncGenerator<SearchTraceRecord> {
+  const url = new URL(`/v1/sessions/${encodeURIComponent(sessionId)}/traces`, baseUrl);
+  if (o.proofId) url.searchParams.set('proofId', o.proofId);
+  const res = await fetch(url, { headers: auth(o.token) });
+  if (!res.ok || !res.body) throw new Error(`server answered ${res.status}: ${await res.text()}`);
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line) as SearchTraceRecord;
+    }
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { ApiMethods, ProofTreeChanged, type ApiMethod, type ApiParams, type ApiResult } from '../protocol/api.js';
 import { RpcTransport, type SocketLike } from './rpc-transport.js';
+import type { TacticMeta } from '../protocol/traces.js';
 
 export { RpcError } from './rpc-transport.js';
 
@@ -92,13 +93,17 @@ export class LeanEnvClient {
   start(sessionId: string, from: { statement: string } | { datasetId: string }) {
     return this.request('proof.start', { sessionId, ...from });
   }
-  /** Apply one tactic to a state. */
-  apply(stateId: string, tactic: string) {
-    return this.request('proof.apply', { stateId, tactic });
+  /** Apply one tactic to a state; `meta` (any JSON object, e.g. a log-probability) is kept in the proof's traces. */
+  apply(stateId: string, tactic: string, meta?: TacticMeta) {
+    return this.request('proof.apply', { stateId, tactic, ...(meta ? { meta } : {}) });
   }
-  /** Apply several tactics to one state. */
-  expand(stateId: string, tactics: string[]) {
-    return this.request('proof.expand', { stateId, tactics });
+  /** Apply several tactics to one state; `meta`: one annotation (or null) per tactic, kept in the traces. */
+  expand(stateId: string, tactics: string[], meta?: (TacticMeta | null)[]) {
+    return this.request('proof.expand', { stateId, tactics, ...(meta ? { meta } : {}) });
+  }
+  /** Training records (one per edge and failed attempt) of a proof, or of every proof of a session. */
+  traces(of: { proofId: string } | { sessionId: string }) {
+    return this.request('proof.traces', of);
   }
   /** The explored tree of a proof. */
   tree(proofId: string) {

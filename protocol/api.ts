@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Goal, LeanMessage } from './lean.js';
+import { ProofTracesParams, ProofTracesResult, TacticMeta } from './traces.js';
 
 export { Goal, LeanMessage };
 
@@ -54,8 +55,13 @@ export const TacticOutcome = z.discriminatedUnion('status', [
   z.object({ status: z.literal('failed'), tactic: z.string(), error: z.string(), messages: z.array(LeanMessage), cached: z.boolean() }),
 ]);
 export type TacticOutcome = z.infer<typeof TacticOutcome>;
-export const ProofApplyParams = z.object({ stateId: StateId, tactic: z.string().min(1) }).strict();
-export const ProofExpandParams = z.object({ stateId: StateId, tactics: z.array(z.string().min(1)).min(1).max(64) }).strict();
+/** `meta`: the agent's annotation of the tactic (e.g. its log-probability), kept in the proof's traces, never interpreted. */
+export const ProofApplyParams = z.object({ stateId: StateId, tactic: z.string().min(1), meta: TacticMeta.optional() }).strict();
+/** `meta`: one annotation (or null) per tactic, in the order of `tactics`, kept in the proof's traces. */
+export const ProofExpandParams = z
+  .object({ stateId: StateId, tactics: z.array(z.string().min(1)).min(1).max(64), meta: z.array(TacticMeta.nullable()).max(64).optional() })
+  .strict()
+  .refine((p) => p.meta === undefined || p.meta.length === p.tactics.length, 'meta must have one entry (object or null) per tactic');
 export const ProofExpandResult = z.object({ outcomes: z.array(TacticOutcome) });
 
 /** `proof.tree`: the explored tree of a proof. */
@@ -153,6 +159,7 @@ export const ApiMethods = {
   'session.watch': { params: SessionWatchParams, result: SessionWatchResult, summary: "Follow another connection's session read-only: its proofs now, then `proof.treeChanged` notifications." },
   'session.unwatch': { params: SessionUnwatchParams, result: z.object({ watching: z.boolean() }), summary: 'Stop the notifications of a watched session.' },
   'dataset.search': { params: DatasetSearchParams, result: DatasetSearchResult, summary: 'Benchmark items whose id contains the query (for pickers).' },
+  'proof.traces': { params: ProofTracesParams, result: ProofTracesResult, summary: 'Training records of a proof or of a whole session: one per tactic edge and failed attempt (docs/traces.md).' },
   'lean.tactics': { params: LeanTacticsParams, result: LeanTacticsResult, summary: "The tactic names the server's Lean has (its parser tables), for completion; computed once per server." },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; summary?: string }>;
 export type ApiMethod = keyof typeof ApiMethods;

@@ -3,7 +3,7 @@
  * body, shared by the server, the SDKs and the tests.
  */
 import { z } from 'zod';
-import { LeanMessage } from './lean.js';
+import { Goal, LeanMessage, Position } from './lean.js';
 
 /** One item: a whole file (`code`) or a header and a body; an optional reference statement. */
 export const CheckItem = z.union([
@@ -16,6 +16,27 @@ export type CheckItem = z.infer<typeof CheckItem>;
 export const Verdict = z.enum(['proved', 'failed', 'incomplete', 'timeout', 'error']);
 export type Verdict = z.infer<typeof Verdict>;
 
+/**
+ * One tactic of a checked proof (`trace: true`), LeanDojo-style: its source text and range (in
+ * the item's `code`, or in its `body`), the goals before and after it, and the constants it used.
+ * Information only: the verdict never depends on it.
+ */
+export const TracedTactic = z.object({
+  tactic: z.string(),
+  /** Lean's syntax kind, e.g. `Lean.Parser.Tactic.exact`. */
+  kind: z.string().nullable(),
+  /** The declaration the tactic belongs to. */
+  decl: z.string().nullable(),
+  pos: Position,
+  endPos: Position,
+  goalsBefore: z.array(Goal),
+  goalsAfter: z.array(Goal),
+  usedConstants: z.array(z.string()),
+  /** Set when Lean could not print the tactic's goals. */
+  error: z.string().optional(),
+});
+export type TracedTactic = z.infer<typeof TracedTactic>;
+
 /** The result of checking one item. */
 export const CheckResult = z.object({
   id: z.string(),
@@ -25,6 +46,8 @@ export const CheckResult = z.object({
   messages: z.array(LeanMessage),
   axioms: z.array(z.string()),
   elapsedMs: z.number(),
+  /** With `trace: true`: each tactic of the submission in source order (absent when the submission could not be traced). */
+  trace: z.array(TracedTactic).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -38,6 +61,8 @@ export const CheckRequest = z
     allowedAxioms: z.array(z.string()).optional(),
     /** Cluster mode: an idempotency key; re-submitting it returns the recorded results and runs only unanswered items. */
     batchId: BatchId.optional(),
+    /** Also return each tactic of every item with its goals before and after (`CheckResult.trace`); one node only (not in cluster mode). */
+    trace: z.boolean().optional(),
   })
   .strict();
 export type CheckRequest = z.infer<typeof CheckRequest>;

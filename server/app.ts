@@ -22,6 +22,7 @@ import { SessionRegistry } from './sessions/registry.js';
 import type { DatasetIndex } from './sessions/datasets.js';
 import { wsRoutes } from './ws/routes.js';
 import { checkRoutes } from './http/check.js';
+import { traceRoutes } from './http/traces.js';
 import { metricsRoutes, ServerMetrics } from './http/metrics.js';
 import { requireToken } from './http/auth.js';
 import { compatRoutes } from './compat/index.js';
@@ -113,6 +114,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics();
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, judge: opts.judge, metrics, cluster: opts.cluster?.batches });
+  await traceRoutes(app, registry);
   await compatRoutes(app, { pool, judge: opts.judge, metrics, replFileRoot: opts.replFileRoot });
   await webPageRoutes(app);
   await metricsRoutes(app, metrics, async () => {

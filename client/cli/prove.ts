@@ -1,11 +1,12 @@
 /**
  * `leanenv prove INPUTS... [--budget N] [--concurrency N] [--policy builtin|exec:CMD|openai:URL]
- * [--json] [--out FILE] [--server URL]`: best-first proof search over the WebSocket API for
+ * [--json] [--out FILE] [--traces FILE] [--server URL]`: best-first proof search over the WebSocket API for
  * statements from JSONL files (`{id, header, body}` records, `body` ending in `:= by sorry`)
  * or dataset ids. With `--server` it uses that server; without, it starts one in-process with
  * up to `--concurrency` local Lean workers. A progress bar, a results table and each verified
  * proof text (or one JSON line per statement with `--json`); `--out` writes the proofs as
- * JSONL that `leanenv check` accepts. Exit code 0 when every statement is proved, 1 otherwise,
+ * JSONL that `leanenv check` accepts; `--traces` writes the search-trace records of every
+ * statement searched (JSONL, or Parquet for a `.parquet` name; docs/traces.md). Exit code 0 when every statement is proved, 1 otherwise,
  * 2 on bad input.
  */
 import fs from 'node:fs';
@@ -18,6 +19,8 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { describeIssues } from '../../protocol/issues.js';
+import { openTraceFile } from '../search/trace-file.js';
+import type { SearchTraceRecord } from '../../protocol/traces.js';
 import { DEFAULT_SEARCH, policyFromSpec, proveMany, WebSocketBackend, type SearchResult, type SearchTarget } from '../search/index.js';
 
 
@@ -105,11 +108,13 @@ export async function prove(argv: string[]): Promise<number> {
   let proved = 0;
   const server = values.server ? { url: values.server, stop: async () => undefined } : await localServer(concurrency);
   let results: SearchResult[];
+  const traces = values.traces ? openTraceFile(values.traces) : undefined;
   try {
     bar?.start(targets.length, 0, { proved });
     results = await proveMany(targets, () => WebSocketBackend.connect(server.url, { token: values.token }), policy, {
       concurrency,
       search,
+      ...(traces ? { onTraces: (_t: SearchTarget, records: SearchTraceRecord[]) => traces.write(records) } : {}),
       onResult: (r) => {
         if (r.proved) proved++;
         if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
@@ -118,6 +123,7 @@ export async function prove(argv: string[]): Promise<number> {
     });
     bar?.stop();
   } finally {
+    traces?.close();
     await policy.close?.();
     await server.stop();
   }

@@ -70,6 +70,7 @@ export const PROVE: CommandSpec = {
     { name: 'openai-config', type: 'string', value: 'FILE', help: 'JSON settings of the openai: policy (model, prompt, n, …)' },
     { name: 'json', type: 'boolean', default: false, help: 'one JSON result per line instead of the table' },
     { name: 'out', type: 'string', value: 'FILE', help: 'write the proved statements as JSONL for `leanenv check`' },
+    { name: 'traces', type: 'string', value: 'FILE', help: 'write every searched statement\'s trace records (one per edge and failed attempt; docs/traces.md) as JSONL, or Parquet for a FILE ending in .parquet' },
     { ...SERVER_FLAG, defaultText: 'a private server with up to --concurrency Lean workers' },
     { name: 'token', type: 'string', value: 'T', help: "the server's bearer token" },
   ],

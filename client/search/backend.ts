@@ -5,6 +5,7 @@
  * a Lean worker's REPL methods directly, to measure the API's share of search time.
  */
 import type { Goal } from '../../protocol/lean.js';
+import type { SearchTraceRecord, TacticMeta } from '../../protocol/traces.js';
 
 /** A statement to prove: its text and header, or the id of a dataset item the server knows. */
 export type SearchTarget = { id: string; statement: string; header?: string } | { id: string; datasetId: string };
@@ -45,12 +46,14 @@ export interface ProofSession {
   readonly root: StateInfo;
   /** The statement's text, when the backend knows it. */
   readonly statement?: string;
-  /** Outcomes of `tactics` on `stateId`, in order. */
-  expand(stateId: string, tactics: string[]): Promise<Outcome[]>;
+  /** Outcomes of `tactics` on `stateId`, in order; `meta`: the policy's annotation per tactic (kept in the traces, if the backend keeps any). */
+  expand(stateId: string, tactics: string[], meta?: TacticMeta[]): Promise<Outcome[]>;
   /** A sound verdict on a solved state. */
   verify(stateId: string): Promise<Verdict>;
   /** Counters so far. */
   stats(): BackendStats;
+  /** The proof's search-trace records so far (backends that keep traces). */
+  traces?(): Promise<SearchTraceRecord[]>;
   /** Forget the statement's states. */
   close(): Promise<void>;
 }

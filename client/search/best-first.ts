@@ -9,6 +9,10 @@ import { performance } from 'node:perf_hooks';
 import TinyQueue from 'tinyqueue';
 import type { Goal } from '../../protocol/lean.js';
 import type { BackendStats, ProofBackend, ProofSession, SearchTarget } from './backend.js';
+import type { SearchTraceRecord } from '../../protocol/traces.js';
+
+/** Receives the trace records of each statement searched (`leanenv prove --traces`). */
+export type TraceSink = (target: SearchTarget, records: SearchTraceRecord[]) => void | Promise<void>;
 import { goalsText, rankCandidates, type Policy } from './policy.js';
 
 /** Budgets and scoring of one statement's search. */
@@ -23,6 +27,8 @@ export interface SearchOptions {
   width: number;
   /** Length normalisation: priority = cumulative log-prob / depth^alpha (0: none). */
   lengthNormalization: number;
+  /** Send each candidate's score as its `meta` (`{logProb}`), to be kept in the traces. */
+  annotate?: boolean;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = { maxExpansions: 64, maxDepth: 6, timeMs: 120_000, width: 32, lengthNormalization: 0 };
@@ -132,7 +138,7 @@ export async function searchSession(target: SearchTarget, session: ProofSession,
     const proposed = await timed('policyMs', () => policy.propose({ id: target.id, statement, goals: node.goals, goalsText: goalsText(node.goals), tactics: node.tactics }));
     const cands = rankCandidates(proposed, Math.min(o.width, 64));
     if (cands.length === 0) continue;
-    const outcomes = await timed('envMs', () => session.expand(node.stateId, cands.map((c) => c.tactic)));
+    const outcomes = await timed('envMs', () => session.expand(node.stateId, cands.map((c) => c.tactic), o.annotate ? cands.map((c) => ({ logProb: c.score })) : undefined));
     r.expansions++;
     r.depth = Math.max(r.depth, node.tactics.length);
     for (const [i, out] of outcomes.entries()) {
@@ -156,11 +162,13 @@ export async function searchSession(target: SearchTarget, session: ProofSession,
   return finish('exhausted');
 }
 
-/** Open a session for `target` on `backend`, search, close the session. */
-export async function searchOne(target: SearchTarget, backend: ProofBackend, policy: Policy, o: SearchOptions): Promise<SearchResult> {
+/** Open a session for `target` on `backend`, search, hand the proof's traces to `onTraces` (when given), close the session. */
+export async function searchOne(target: SearchTarget, backend: ProofBackend, policy: Policy, o: SearchOptions, onTraces?: TraceSink): Promise<SearchResult> {
   const session = await backend.open(target);
   try {
-    return await searchSession(target, session, policy, o);
+    const result = await searchSession(target, session, policy, o);
+    if (onTraces && session.traces) await onTraces(target, await session.traces());
+    return result;
   } finally {
     await session.close().catch(() => undefined);
   }

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { emptyStats, type ProofBackend, type SearchTarget } from './backend.js';
-import { DEFAULT_SEARCH, searchOne, type SearchOptions, type SearchResult } from './best-first.js';
+import { DEFAULT_SEARCH, searchOne, type SearchOptions, type SearchResult, type TraceSink } from './best-first.js';
 import type { Policy } from './policy.js';
 
 /** Options of a run over many statements. */
@@ -16,6 +16,8 @@ export interface ProveManyOptions {
   /** Whole-statement attempts (a new session each) before its result is an error. */
   statementAttempts: number;
   search: SearchOptions;
+  /** Receives each searched statement's trace records (the search sends its scores as `meta`). */
+  onTraces?: TraceSink;
   /** Called with each result as it is known (in completion order). */
   onResult?: (r: SearchResult) => void;
 }
@@ -37,7 +39,7 @@ export async function proveMany(targets: readonly SearchTarget[], connect: () =>
         for (let attempt = 1; attempt <= opts.statementAttempts && !result; attempt++) {
           try {
             backend ??= await connect();
-            result = await searchOne(target, backend, policy, opts.search);
+            result = await searchOne(target, backend, policy, opts.onTraces ? { ...opts.search, annotate: true } : opts.search, opts.onTraces);
             result.attempts = attempt;
           } catch (e) {
             failure = e;

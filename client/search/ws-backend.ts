@@ -7,6 +7,7 @@
  * ends the worker on every try is marked failed instead of stopping the search.
  */
 import { LeanEnvClient, RpcError, type ResponseListener } from '../sdk.js';
+import type { SearchTraceRecord, TacticMeta } from '../../protocol/traces.js';
 import { emptyStats, type BackendStats, type Outcome, type ProofBackend, type ProofSession, type SearchTarget, type StateInfo, type Verdict } from './backend.js';
 
 /** Errors after which the same request may be sent again. */
@@ -44,7 +45,7 @@ class WsProofSession implements ProofSession {
   constructor(
     private readonly client: LeanEnvClient,
     private readonly sessionId: string,
-    readonly root: StateInfo,
+    readonly root: StateInfo & { proofId?: string },
     readonly statement: string | undefined,
     private readonly retry: RetryOptions,
   ) {}
@@ -75,12 +76,12 @@ class WsProofSession implements ProofSession {
     }
   }
 
-  async expand(stateId: string, tactics: string[]): Promise<Outcome[]> {
+  async expand(stateId: string, tactics: string[], meta?: TacticMeta[]): Promise<Outcome[]> {
     try {
-      return (await this.withRetry(() => this.client.expand(stateId, tactics), { maxWorkerErrors: 1 })).outcomes;
+      return (await this.withRetry(() => this.client.expand(stateId, tactics, meta), { maxWorkerErrors: 1 })).outcomes;
     } catch (e) {
       if (!isWorkerError(e)) throw e;
-      if (tactics.length === 1) return (await this.expandAlone(stateId, tactics[0]!, 1)).outcome;
+      if (tactics.length === 1) return (await this.expandAlone(stateId, tactics[0]!, 1, meta?.[0])).outcome;
     }
     // The batch ended a worker: one tactic at a time. Outcomes recorded before the crash come
     // from the server's cache; the first tactic that does not was running when the worker died,
@@ -88,7 +89,7 @@ class WsProofSession implements ProofSession {
     const outcomes: Outcome[] = [];
     let suspect = true;
     for (const t of tactics) {
-      const { outcome, crashes } = await this.expandAlone(stateId, t, suspect ? 1 : 0);
+      const { outcome, crashes } = await this.expandAlone(stateId, t, suspect ? 1 : 0, meta?.[tactics.indexOf(t)]);
       if (crashes > 0 || !outcome[0]!.cached) suspect = false;
       outcomes.push(...outcome);
     }
@@ -96,11 +97,11 @@ class WsProofSession implements ProofSession {
   }
 
   /** One tactic, tried until it has ended the worker `triesPerTactic` times (counting `crashesBefore`). */
-  private async expandAlone(stateId: string, tactic: string, crashesBefore: number): Promise<{ outcome: Outcome[]; crashes: number }> {
+  private async expandAlone(stateId: string, tactic: string, crashesBefore: number, meta?: TacticMeta): Promise<{ outcome: Outcome[]; crashes: number }> {
     const tries = Math.max(1, this.retry.triesPerTactic - crashesBefore);
     const before = this.counters.workerErrors;
     try {
-      const r = await this.withRetry(() => this.client.expand(stateId, [tactic]), { maxWorkerErrors: tries });
+      const r = await this.withRetry(() => this.client.expand(stateId, [tactic], meta && [meta]), { maxWorkerErrors: tries });
       return { outcome: r.outcomes, crashes: this.counters.workerErrors - before };
     } catch (e) {
       if (!isWorkerError(e)) throw e;
@@ -118,6 +119,11 @@ class WsProofSession implements ProofSession {
       if (!isWorkerError(e)) throw e;
       return { proved: false, reason: `the verification ended the Lean worker ${this.retry.triesPerTactic} times (${(e as Error).message})`, tactics: [], proofText: '' };
     }
+  }
+
+  /** The proof's trace records (`proof.traces`). */
+  async traces(): Promise<SearchTraceRecord[]> {
+    return (await this.withRetry(() => this.client.traces({ proofId: this.root.proofId! }))).records;
   }
 
   stats(): BackendStats {

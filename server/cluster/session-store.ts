@@ -180,6 +180,12 @@ export class RedisSessionStore implements SessionStore {
     return r;
   }
 
+  /** The stored snapshot without claiming the session (its owner keeps saving). */
+  async read(sessionId: string): Promise<SessionSnapshot | undefined> {
+    const fields = await reach(() => this.conn.hgetall(dataKey(sessionId)));
+    return snapshotFromFields(new Map(Object.entries(fields)));
+  }
+
   /** Forget the session. */
   async delete(sessionId: string): Promise<void> {
     this.written.delete(sessionId);

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, ApiErrors } from '../../protocol/api.js';
 import { BatchParams, CheckQuery, CheckRequest, CheckResponse, CheckStreamLine, type CheckItem, type CheckResult, type CheckSummary } from '../../protocol/check.js';
-import { checkItem, ReferenceError } from '../check/checker.js';
+import { checkItem, ReferenceError, type CheckOptions } from '../check/checker.js';
+import { traceItem } from '../check/trace.js';
 import type { Judge } from '../judge/judge.js';
 import { splitHeader } from '../check/header-split.js';
 import type { LeanWorker } from '../lean/worker.js';
@@ -40,6 +41,14 @@ export interface CheckRouteOptions {
 }
 
 /** Register the route. */
+/** Check an item; with `trace`, then (the verdict decided) trace its tactics on the same worker. */
+async function checkThenTrace(worker: LeanWorker, it: CheckItem, o: CheckOptions, trace: boolean | undefined): Promise<CheckResult> {
+  const r = await checkItem(worker, it, o);
+  if (!trace || r.verdict === 'timeout' || r.verdict === 'error') return r;
+  const traced = await traceItem(worker, it).catch(() => undefined);
+  return traced ? { ...r, trace: traced } : r;
+}
+
 export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions): Promise<void> {
   const schema = {
     summary: 'Check whole proofs in batch',
@@ -51,7 +60,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
   };
   app.withTypeProvider<ZodTypeProvider>().post('/v1/check', { schema }, async (req, reply) => {
     if (opts.pool.isClosing) throw new ApiError(ApiErrors.ShuttingDown);
-    const { items, allowedAxioms } = req.body;
+    const { items, allowedAxioms, trace } = req.body;
     const ids = new Set<string>();
     for (const it of items) {
       if (ids.has(it.id)) throw new ApiError(ApiErrors.InvalidParams, `duplicate item id ${it.id}`);
@@ -59,6 +68,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
     }
     const stream =
       req.query.stream === 'true' || (req.headers.accept ?? '').includes('application/x-ndjson') || items.length > (opts.streamThreshold ?? 16);
+    if (opts.cluster && trace) throw new ApiError(ApiErrors.InvalidParams, 'trace is not available in cluster mode: check traced proofs on a single node');
     if (opts.cluster) return runClusterCheck(reply, opts.cluster, { ...req.body, batchId: req.body.batchId ?? `b_${randomUUID()}` }, stream, summarize, opts.metrics);
     const tenant = `chk_${randomUUID()}`;
     /** Check one item; an overloaded queue makes the item wait (the client is waiting anyway). */
@@ -67,7 +77,7 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
       const header = 'code' in it ? splitHeader(it.code).header : it.header;
       for (;;) {
         try {
-          const r = await opts.metrics.observe('check.item', () => opts.pool.run({ tenant, header, finishOnShutdown: true }, ({ worker }) => checkItem(worker, it, { judge: opts.judge, allowedAxioms })));
+          const r = await opts.metrics.observe('check.item', () => opts.pool.run({ tenant, header, finishOnShutdown: true }, ({ worker }) => checkThenTrace(worker, it, { judge: opts.judge, allowedAxioms }, trace)));
           opts.metrics.verdicts.inc({ verdict: r.verdict });
           return r;
         } catch (e) {

@@ -5,6 +5,17 @@
  * node; (state, tactic) results are cached.
  */
 import type { Goal, TacticOutcome } from '../../protocol/api.js';
+import type { TacticMeta } from '../../protocol/traces.js';
+
+/** What a trace keeps of a tactic besides its result: Lean's time and the agent's annotation. */
+export interface TacticExtra {
+  timeMs?: number;
+  meta?: TacticMeta;
+}
+/** A tactic edge of the tree. */
+export type TreeEdge = { from: string; to: string; tactic: string } & TacticExtra;
+/** A failed attempt: a tactic Lean refused on `from`, with its error. */
+export type FailedAttempt = { from: string; tactic: string; error: string } & TacticExtra;
 
 /** Where a proof state lives: the REPL's id on a pool slot's worker generation. */
 export interface StateLocation {
@@ -27,6 +38,8 @@ export interface ProofNode {
   worker?: StateLocation;
   /** Cached outcomes of tactics applied here. */
   outcomes: Map<string, TacticOutcome>;
+  /** Set when `proof.verify` proved this (solved) state: its tactic path is a verified proof. */
+  verified?: boolean;
 }
 
 /** Canonical text of a goal list: what makes two states "the same". */
@@ -45,9 +58,11 @@ export interface SerializedProofTree {
   rootId: string;
   counter: number;
   nodes: (Omit<ProofNode, 'worker' | 'outcomes'> & { outcomes: [string, TacticOutcome][] })[];
-  edges: { from: string; to: string; tactic: string }[];
+  edges: TreeEdge[];
   /** Failed attempts (absent in snapshots written before they were kept). */
-  failed?: { from: string; tactic: string; error: string }[];
+  failed?: FailedAttempt[];
+  /** The dataset item the proof started from, if any. */
+  datasetId?: string;
 }
 
 /** A node as stored: everything but where its state lives on a worker. */
@@ -58,9 +73,11 @@ export function serializeNode({ worker: _w, outcomes, ...n }: ProofNode): Serial
 /** One proof: its statement, header and nodes. */
 export class ProofTree {
   readonly nodes = new Map<string, ProofNode>();
-  readonly edges: { from: string; to: string; tactic: string }[] = [];
+  readonly edges: TreeEdge[] = [];
   /** Tactics Lean refused, with the state they were tried on and the error. */
-  readonly failed: { from: string; tactic: string; error: string }[] = [];
+  readonly failed: FailedAttempt[] = [];
+  /** The dataset item the proof started from, if any. */
+  datasetId: string | undefined;
   private readonly openByGoals = new Map<string, string>();
   private counter = 0;
   rootId = '';
@@ -93,12 +110,12 @@ export class ProofTree {
    * Record a successful tactic from `parent`. If an open node with the same goals exists (the
    * parent itself included) it is returned with `duplicate: true` (the new worker state is not kept).
    */
-  addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: StateLocation): { node: ProofNode; duplicate: boolean } {
+  addChild(parent: ProofNode, tactic: string, goals: Goal[], status: 'open' | 'solved', worker: StateLocation, extra: TacticExtra = {}): { node: ProofNode; duplicate: boolean } {
     const key = canonicalGoals(goals);
     const existing = status === 'open' ? this.openByGoals.get(key) : undefined;
     // A tactic that leaves the goals as they were (e.g. `skip`) leads back to its own node.
     if (existing !== undefined) {
-      this.edges.push({ from: parent.stateId, to: existing, tactic });
+      this.edges.push({ from: parent.stateId, to: existing, tactic, ...extra });
       return { node: this.nodes.get(existing)!, duplicate: true };
     }
     const node: ProofNode = {
@@ -114,7 +131,7 @@ export class ProofTree {
     };
     this.nodes.set(node.stateId, node);
     if (status === 'open') this.openByGoals.set(key, node.stateId);
-    this.edges.push({ from: parent.stateId, to: node.stateId, tactic });
+    this.edges.push({ from: parent.stateId, to: node.stateId, tactic, ...extra });
     return { node, duplicate: false };
   }
 
@@ -126,6 +143,7 @@ export class ProofTree {
       header: this.header,
       statement: this.statement,
       ...(this.givenStatement === undefined ? {} : { givenStatement: this.givenStatement }),
+      ...(this.datasetId === undefined ? {} : { datasetId: this.datasetId }),
       rootId: this.rootId,
       counter: this.counter,
     };
@@ -140,6 +158,7 @@ export class ProofTree {
   static fromJSON(t: SerializedProofTree): ProofTree {
     const tree = new ProofTree(t.proofId, t.sessionId, t.header, t.statement);
     tree.givenStatement = t.givenStatement;
+    tree.datasetId = t.datasetId;
     tree.rootId = t.rootId;
     tree.counter = t.counter;
     for (const n of t.nodes) {
@@ -152,8 +171,8 @@ export class ProofTree {
   }
 
   /** Record a tactic that failed on `from` (kept in the tree as a failed attempt). */
-  addFailure(from: ProofNode, tactic: string, error: string): { from: string; tactic: string; error: string } {
-    const f = { from: from.stateId, tactic, error };
+  addFailure(from: ProofNode, tactic: string, error: string, extra: TacticExtra = {}): FailedAttempt {
+    const f = { from: from.stateId, tactic, error, ...extra };
     this.failed.push(f);
     return f;
   }

@@ -14,11 +14,13 @@ import type { TacticResult } from '../repl-protocol/repl.js';
 import { verifySolvedState } from '../check/verify-state.js';
 import { renderProof } from '../lean/proof-script.js';
 import { statementInHeader } from '../check/reference.js';
-import { ProofTree, type ProofNode } from './proof-tree.js';
+import { ProofTree, type ProofNode, type TacticExtra } from './proof-tree.js';
+import type { TacticMeta } from '../../protocol/traces.js';
 import type { DatasetIndex } from './datasets.js';
 import type { SessionChange, SessionStore } from './store.js';
 import { SessionWatchers, type TreeListener } from './watchers.js';
 import { TacticNames } from './tactic-names.js';
+import { edgeView, failedView, nodeSummary, placement, touched } from './tree-views.js';
 
 /** A session: its header, proofs and expiry. */
 interface Session {
@@ -42,21 +44,6 @@ export interface RegistryOptions {
   defaultHeader: string;
   /** Cluster mode: sessions saved after every change and resumable on any node (none: this process only). */
   store?: SessionStore;
-}
-
-/** A node's REPL location as a pool job target. */
-function placement(n: ProofNode): { slot: number; generation: number } | undefined {
-  return n.worker && { slot: n.worker.slot, generation: n.worker.generation };
-}
-
-/** A node as `proof.tree` lists it (goals as Lean's pretty text). */
-function nodeSummary(n: ProofNode): ApiResult<'proof.tree'>['nodes'][number] {
-  return { stateId: n.stateId, status: n.status, goals: n.goals.map((g) => g.pretty), depth: n.depth };
-}
-
-/** The state ids a step touched: the parent and each new child. */
-function touched(node: ProofNode, outcomes: readonly TacticOutcome[]): string[] {
-  return [node.stateId, ...outcomes.flatMap((o) => (o.status === 'failed' || o.duplicate ? [] : [o.stateId]))];
 }
 
 /** All sessions and proofs of the server. */
@@ -193,8 +180,8 @@ export class SessionRegistry {
       statement: tree.statement,
       root: tree.rootId,
       nodes: (delta.nodes ?? []).map(nodeSummary),
-      edges: delta.edges ?? [],
-      failed: delta.failed ?? [],
+      edges: (delta.edges ?? []).map(edgeView),
+      failed: (delta.failed ?? []).map(failedView),
     });
   }
 
@@ -239,6 +226,7 @@ export class SessionRegistry {
       statement = item.body;
     }
     const tree = new ProofTree(`prf_${randomUUID()}`, s.id, header, statement!);
+    tree.datasetId = from.datasetId;
     const root = await this.opts.pool.run({ tenant: s.id, header }, async ({ worker, slot, generation }) => {
       const r = await this.startOn(worker, tree);
       return tree.addRoot(r.goals, { slot, generation, id: r.proofState });
@@ -303,24 +291,25 @@ export class SessionRegistry {
   }
 
   /** Apply one tactic to a state (cached per state and tactic). */
-  async apply(stateId: string, tactic: string, owners: ReadonlySet<string>): Promise<TacticOutcome> {
+  async apply(stateId: string, tactic: string, owners: ReadonlySet<string>, meta?: TacticMeta): Promise<TacticOutcome> {
     const node = this.node(stateId, owners);
     const cached = node.outcomes.get(tactic);
     if (cached) return { ...cached, cached: true };
-    const outcome = await this.onNode(node, async (lease, id) => this.record(node, tactic, await lease.worker.applyTactic(id, tactic), lease));
+    const outcome = await this.onNode(node, async (lease, id) => this.record(node, tactic, await lease.worker.applyTactic(id, tactic), lease, meta));
     node.outcomes.set(tactic, outcome);
     await this.persist(this.session(this.proofs.get(node.proofId)!.sessionId), [{ proofId: node.proofId, stateIds: touched(node, [outcome]) }]);
     return outcome;
   }
 
   /** A step's result added to its proof tree: a failed attempt, a new child or a duplicate of a known state. */
-  private record(node: ProofNode, tactic: string, r: TacticResult, { worker, slot, generation }: Lease<LeanWorker>): TacticOutcome {
+  private record(node: ProofNode, tactic: string, r: TacticResult, { worker, slot, generation }: Lease<LeanWorker>, meta?: TacticMeta): TacticOutcome {
     const tree = this.proofs.get(node.proofId)!;
+    const extra: TacticExtra = meta ? { timeMs: r.elapsedMs, meta } : { timeMs: r.elapsedMs };
     if (r.status === 'failed') {
-      this.changed(tree, { failed: [tree.addFailure(node, tactic, r.error)] });
+      this.changed(tree, { failed: [tree.addFailure(node, tactic, r.error, extra)] });
       return { status: 'failed', tactic, error: r.error, messages: r.messages, cached: false };
     }
-    const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState });
+    const { node: child, duplicate } = tree.addChild(node, tactic, r.goals, r.status, { slot, generation, id: r.proofState }, extra);
     if (duplicate) void worker.drop({ proofStates: [r.proofState] }).catch(() => undefined);
     else this.states.set(child.stateId, child);
     this.changed(tree, { nodes: duplicate ? [] : [child], edges: [tree.edges.at(-1)!] });
@@ -332,14 +321,15 @@ export class SessionRegistry {
    * in one worker request (`proof.tactics`: one lease, one round trip); a worker that dies
    * under them fails the whole call (no outcome of it is kept), as a single step would.
    */
-  async expand(stateId: string, tactics: string[], owners: ReadonlySet<string>): Promise<ApiResult<'proof.expand'>> {
+  async expand(stateId: string, tactics: string[], owners: ReadonlySet<string>, metas?: (TacticMeta | null)[]): Promise<ApiResult<'proof.expand'>> {
     const node = this.node(stateId, owners);
     const fresh = [...new Set(tactics.filter((t) => !node.outcomes.has(t)))];
+    const metaOf = (t: string) => metas?.[tactics.indexOf(t)] ?? undefined;
     const ran = new Map<string, TacticOutcome>();
     if (fresh.length > 1) {
       const results = await this.onNode(node, async (lease, id) => {
         const rs = await lease.worker.applyTactics(id, fresh);
-        return rs.map((r, i) => this.record(node, fresh[i]!, r, lease));
+        return rs.map((r, i) => this.record(node, fresh[i]!, r, lease, metaOf(fresh[i]!)));
       });
       results.forEach((o, i) => {
         ran.set(fresh[i]!, o);
@@ -351,7 +341,7 @@ export class SessionRegistry {
     for (const t of tactics) {
       const o = ran.get(t);
       ran.delete(t); // a tactic given twice is cached the second time
-      outcomes.push(o ?? (await this.apply(stateId, t, owners)));
+      outcomes.push(o ?? (await this.apply(stateId, t, owners, metaOf(t))));
     }
     return { outcomes };
   }
@@ -361,7 +351,25 @@ export class SessionRegistry {
     const p = this.proofs.get(proofId);
     if (!p || !owners.has(p.sessionId)) throw new ApiError(ApiErrors.UnknownProof, `unknown proof ${proofId}`);
     this.session(p.sessionId);
-    return { proofId, statement: p.statement, root: p.rootId, nodes: [...p.nodes.values()].map(nodeSummary), edges: p.edges, failed: p.failed };
+    return { proofId, statement: p.statement, root: p.rootId, nodes: [...p.nodes.values()].map(nodeSummary), edges: p.edges.map(edgeView), failed: p.failed.map(failedView) };
+  }
+
+  /** The proof trees `owners` may read: one proof, or every proof of a session (for `proof.traces`). */
+  readableTrees(q: { proofId?: string; sessionId?: string }, owners: ReadonlySet<string>): ProofTree[] {
+    if (q.proofId !== undefined) {
+      this.tree(q.proofId, owners); // throws for a proof the caller may not read
+      return [this.proofs.get(q.proofId)!];
+    }
+    if (!owners.has(q.sessionId!)) throw new ApiError(ApiErrors.UnknownSession, `unknown or expired session ${q.sessionId}`);
+    return [...this.session(q.sessionId!).proofs].flatMap((id) => (this.proofs.has(id) ? [this.proofs.get(id)!] : []));
+  }
+
+  /** A session's proof trees by its id (the id is the capability, as for `session.resume`): held here, else read from the cluster's store without claiming it. */
+  async sessionTrees(sessionId: string): Promise<ProofTree[]> {
+    if (this.sessions.has(sessionId)) return this.readableTrees({ sessionId }, new Set([sessionId]));
+    const snapshot = await this.opts.store?.read(sessionId);
+    if (!snapshot) throw new ApiError(ApiErrors.UnknownSession, `unknown or expired session ${sessionId}`);
+    return snapshot.proofs.map((t) => ProofTree.fromJSON(t));
   }
 
   /** One state with its structured goals (read-only: `owners` may include watched sessions). */
@@ -391,6 +399,11 @@ export class SessionRegistry {
     }
     const state = { id: tree.proofId, header: tree.header, statement: stripProofBody(statement), tactics };
     const verdict = await this.onNode(node, ({ worker }, id) => verifySolvedState(worker, this.opts.judge, id, state, allowedAxioms));
+    // A verified proof marks its path in the traces (only the judge's verdict decides it).
+    if (verdict.proved && !node.verified) {
+      node.verified = true;
+      await this.persist(this.session(tree.sessionId), [{ proofId: tree.proofId, stateIds: [node.stateId] }]);
+    }
     return { ...verdict, tactics };
   }
 

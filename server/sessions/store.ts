@@ -30,6 +30,8 @@ export interface SessionStore {
    * touched (the whole session when the store holds no earlier copy); false as `save`.
    */
   saveChanges(session: { id: string; header: string }, trees: readonly ProofTree[], changes: readonly SessionChange[], epoch: number): Promise<boolean>;
+  /** The stored snapshot, read without claiming the session (for read-only exports such as traces). */
+  read(sessionId: string): Promise<SessionSnapshot | undefined>;
   /** Forget the session. */
   delete(sessionId: string): Promise<void>;
 }

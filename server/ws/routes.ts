@@ -9,6 +9,8 @@ import { createMessageConnection, ResponseError } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { ApiError, ApiErrors, ApiMethods, type ApiMethod } from '../../protocol/api.js';
 import type { SessionRegistry } from '../sessions/registry.js';
+import { traceRecords } from '../sessions/traces.js';
+import { TRACE_SCHEMA_VERSION } from '../../protocol/traces.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './socket-transport.js';
 import type { ServerMetrics } from '../http/metrics.js';
 import { describeIssues } from '../../protocol/issues.js';
@@ -78,8 +80,8 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
         return { closed: registry.close(p.sessionId) };
       },
       'proof.start': (p) => registry.start(p.sessionId, p, attached),
-      'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached),
-      'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached),
+      'proof.apply': (p) => registry.apply(p.stateId, p.tactic, attached, p.meta),
+      'proof.expand': (p) => registry.expand(p.stateId, p.tactics, attached, p.meta),
       'proof.tree': (p) => registry.tree(p.proofId, readable()),
       'proof.verify': (p) => registry.verify(p.stateId, attached, p.allowedAxioms),
       'proof.state': (p) => registry.state(p.stateId, readable()),
@@ -95,6 +97,7 @@ export async function wsRoutes(app: FastifyInstance, opts: WsRouteOptions): Prom
         watching.delete(p.sessionId);
         return { watching: false };
       },
+      'proof.traces': (p) => ({ schemaVersion: TRACE_SCHEMA_VERSION, records: registry.readableTrees(p, readable()).flatMap((t) => [...traceRecords(t)]) }),
       'dataset.search': (p) => registry.searchDatasets(p.query, p.limit),
       'lean.tactics': () => registry.tacticNames(),
     };

@@ -3,7 +3,9 @@
  * core-subset statements with a fixed budget, through the WebSocket API (a one-worker server)
  * and, statement by statement in alternating order, directly on the same worker's REPL
  * methods with the same policy (same dedup, cache and verdict), so that the API's share of
- * search time shows; and the one-shot baseline `first | rfl | decide | omega | simp` counted
+ * search time shows; a third API run per statement keeps traces (per-tactic `meta`, then
+ * `proof.traces` fetched before the session closes, as `leanenv prove --traces` does) for the
+ * cost of traces and their size; and the one-shot baseline `first | rfl | decide | omega | simp` counted
  * on the same worker.
  */
 import { performance } from 'node:perf_hooks';
@@ -50,6 +52,15 @@ export interface SearchBenchResult {
   directProved: number;
   /** Solved states (through the API) whose `proof.verify` refused the proof: a step said solved, the check did not agree. */
   verifyRejected: number;
+  /** API search wall time without and with traces (same statements, same tree), and the relative cost. */
+  untracedSearchS: number;
+  tracedSearchS: number;
+  traceOverhead: number;
+  /** Trace records (edges + failed attempts) written, edges among them, and JSONL bytes per record and per edge. */
+  traceRecords: number;
+  traceEdges: number;
+  traceBytesPerRecord: number;
+  traceBytesPerEdge: number;
 }
 
 /** Run the search bench on a fresh one-worker pool (its own worker start). */
@@ -106,15 +117,38 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
 
   const viaApi: SearchResult[] = [];
   const viaWorker: SearchResult[] = [];
+  /** Per statement: wall time of the plain and the traced API search (ms), and whether they explored the same tree. */
+  const tracePairs: { plainMs: number; tracedMs: number; same: boolean }[] = [];
+  let traceRecords = 0;
+  let traceEdges = 0;
+  let traceBytes = 0;
+  const walled = async (f: () => Promise<SearchResult>): Promise<[SearchResult, number]> => {
+    const t0 = performance.now();
+    const r = await f();
+    return [r, performance.now() - t0];
+  };
   let baselineProved = 0;
   try {
     for (const [i, it] of items.entries()) {
       const t = { id: it.id, header: it.header, statement: it.body };
       // Alternate which goes first, so that neither gains from the other warming Lean up.
-      const ws = () => searchOne(t, backend, policy, budget).then((r) => void viaApi.push(r));
+      let plain: [SearchResult, number] | undefined;
+      let traced: [SearchResult, number] | undefined;
+      const ws = () => walled(() => searchOne(t, backend, policy, budget)).then((r) => void viaApi.push((plain = r)[0]));
       const dr = () => direct(t).then((r) => void viaWorker.push(r));
-      if (i % 2 === 0) await ws().then(dr);
-      else await dr().then(ws);
+      const tr = () =>
+        walled(() =>
+          searchOne(t, backend, policy, { ...budget, annotate: true }, (_t, recs) => {
+            traceRecords += recs.length;
+            traceEdges += recs.filter((x) => x.kind === 'edge').length;
+            traceBytes += recs.reduce((n, x) => n + Buffer.byteLength(JSON.stringify(x)) + 1, 0);
+          }),
+        ).then((r) => void (traced = r));
+      if (i % 2 === 0) await ws().then(tr).then(dr);
+      else await dr().then(tr).then(ws);
+      const [p, pm] = plain!;
+      const [q, qm] = traced!;
+      tracePairs.push({ plainMs: pm, tracedMs: qm, same: p.tacticApplications === q.tacticApplications && p.backend.workerErrors + q.backend.workerErrors === 0 });
       if (await baseline(t)) baselineProved++;
       const a = viaApi.at(-1)!;
       log(`search ${i + 1}/${items.length} ${it.id}: ${a.status} in ${a.expansions} expansions, ${(a.timeMs / 1000).toFixed(2)} s (direct ${(viaWorker.at(-1)!.timeMs / 1000).toFixed(2)} s)`);
@@ -153,7 +187,21 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
     baselineWorkerDeaths,
     directProved: viaWorker.filter((r) => r.proved).length,
     verifyRejected: viaApi.reduce((s, r) => s + r.rejected, 0),
+    ...traceCost(tracePairs),
+    traceRecords,
+    traceEdges,
+    traceBytesPerRecord: traceRecords ? traceBytes / traceRecords : 0,
+    traceBytesPerEdge: traceEdges ? traceBytes / traceEdges : 0,
   };
+}
+
+/** Wall time with and without traces over the statements where both runs explored the same tree. */
+function traceCost(pairs: { plainMs: number; tracedMs: number; same: boolean }[]): Pick<SearchBenchResult, 'untracedSearchS' | 'tracedSearchS' | 'traceOverhead'> {
+  const same = pairs.filter((p) => p.same);
+  const use = same.length > 0 ? same : pairs;
+  const plain = use.reduce((s, p) => s + p.plainMs, 0) / 1000;
+  const traced = use.reduce((s, p) => s + p.tracedMs, 0) / 1000;
+  return { untracedSearchS: plain, tracedSearchS: traced, traceOverhead: plain > 0 ? (traced - plain) / plain : 0 };
 }
 
 /** Table rows for the bench's summary table. */
@@ -168,5 +216,7 @@ export function searchRows(s: SearchBenchResult): string[][] {
     ['search: API share of search time', `${(100 * s.apiShare).toFixed(1)}% (target <= 5%)`],
     ['search: worker restarts (API run / direct run / baseline)', `${s.webSocketWorkerErrors} / ${s.directWorkerDeaths} / ${s.baselineWorkerDeaths}`],
     ['search: solved states proof.verify refused', `${s.verifyRejected}`],
+    ['search: with traces / without (API, same tree)', `${s.tracedSearchS.toFixed(1)} / ${s.untracedSearchS.toFixed(1)} s: traces cost ${(100 * s.traceOverhead).toFixed(1)}% (target < 5%)`],
+    ['search: trace size (JSONL)', `${s.traceBytesPerEdge.toFixed(0)} bytes per edge, ${s.traceBytesPerRecord.toFixed(0)} per record (${s.traceEdges} edges, ${s.traceRecords} records)`],
   ];
 }

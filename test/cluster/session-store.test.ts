@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RedisSessionStore } from '../../server/cluster/session-store.js';
 import { ProofTree } from '../../server/sessions/proof-tree.js';
 import { TestRedis } from '../support/redis.js';
+import { traceRecords } from '../../server/sessions/traces.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -179,6 +180,39 @@ test('a session of thousands of nodes is saved whole and loaded back (fields go 
     expect(await a.save({ id: 'ses_6', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
     expect(a.lastSave.fieldsSet).toBe(2 + 3000 + 2999);
     expect((await b.claim('ses_6')).snapshot!.proofs[0]).toEqual(tree.toJSON());
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('what traces need (time, meta, the verified path, the dataset id) is stored; another node reads it without claiming the session', async () => {
+  const a = new RedisSessionStore(redis.url, 60_000);
+  const b = new RedisSessionStore(redis.url, 60_000);
+  try {
+    const tree = new ProofTree('prf_t', 'ses_t', 'header', 'theorem t : 1 = 1 ∧ 2 = 2');
+    tree.datasetId = 'item_1';
+    const root = tree.addRoot([goal('1 = 1 ∧ 2 = 2')], { slot: 0, generation: 1, id: 0 });
+    const { epoch } = await a.claim('ses_t');
+    expect(await a.saveChanges({ id: 'ses_t', header: 'header' }, [tree], [{ proofId: 'prf_t', stateIds: [root.stateId] }], epoch)).toBe(true);
+    const { node: mid } = tree.addChild(root, 'constructor', [goal('1 = 1'), goal('2 = 2')], 'open', { slot: 0, generation: 1, id: 1 }, { timeMs: 3.5, meta: { logProb: -0.25 } });
+    tree.addFailure(root, 'bogus', 'unknown tactic', { timeMs: 1, meta: { rank: 2 } });
+    const { node: done } = tree.addChild(mid, 'decide', [], 'solved', { slot: 0, generation: 1, id: 2 }, { timeMs: 2 });
+    done.verified = true;
+    expect(await a.saveChanges({ id: 'ses_t', header: 'header' }, [tree], [{ proofId: 'prf_t', stateIds: [root.stateId, mid.stateId, done.stateId] }], epoch)).toBe(true);
+
+    const read = await b.read('ses_t');
+    const loaded = ProofTree.fromJSON(read!.proofs[0]!);
+    expect([...traceRecords(loaded)]).toEqual([...traceRecords(tree)]);
+    expect([...traceRecords(loaded)].map((r) => [r.tactic, r.onVerifiedProof, r.leanTimeMs, r.meta, r.datasetId])).toEqual([
+      ['constructor', true, 3.5, { logProb: -0.25 }, 'item_1'],
+      ['decide', true, 2, null, 'item_1'],
+      ['bogus', false, 1, { rank: 2 }, 'item_1'],
+    ]);
+    // Reading did not claim: the owner still saves.
+    expect(await a.save({ id: 'ses_t', header: 'header', proofs: [tree.toJSON()] }, epoch)).toBe(true);
+    expect(await b.read('ses_none')).toBeUndefined();
+    await a.delete('ses_t');
   } finally {
     a.close();
     b.close();

@@ -28,7 +28,7 @@ describe('OpenAPI', () => {
     const doc = r.json() as OpenAPIV3_1.Document;
     await SwaggerParser.validate(structuredClone(doc) as never);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/api/check', '/api/check/', '/health', '/metrics', '/one_pass_verify_batch', '/v1/check', '/v1/check/{batchId}', '/verify']);
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/api/check', '/api/check/', '/health', '/metrics', '/one_pass_verify_batch', '/v1/check', '/v1/check/{batchId}', '/v1/sessions/{sessionId}/traces', '/verify']);
     const check = doc.paths!['/v1/check']!.post!;
     const body = (check.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema as OpenAPIV3_1.SchemaObject;
     expect(body.required).toEqual(['items']);
@@ -41,6 +41,10 @@ describe('OpenAPI', () => {
     expect(Object.keys(follow.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
     const lines = (follow.responses!['200'] as OpenAPIV3_1.ResponseObject).content!['application/x-ndjson']!.schema as OpenAPIV3_1.SchemaObject;
     expect(lines.anyOf).toHaveLength(2);
+    const traces = doc.paths!['/v1/sessions/{sessionId}/traces']!.get!;
+    expect(traces.parameters?.map((p) => [(p as OpenAPIV3_1.ParameterObject).name, (p as OpenAPIV3_1.ParameterObject).in])).toEqual([['proofId', 'query'], ['sessionId', 'path']]);
+    const record = (traces.responses!['200'] as OpenAPIV3_1.ResponseObject).content!['application/x-ndjson']!.schema as OpenAPIV3_1.SchemaObject;
+    expect(record.required).toContain('onVerifiedProof');
   });
 
   test('without a cluster no batch is stored: GET /v1/check/{batchId} is 404 unknown_batch', async () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import * as api from '../../protocol/api.js';
 import * as check from '../../protocol/check.js';
 import * as lean from '../../protocol/lean.js';
+import * as traces from '../../protocol/traces.js';
 
 const schemas: Record<string, z.ZodType> = {
   Position: lean.Position,
@@ -22,11 +23,15 @@ const schemas: Record<string, z.ZodType> = {
   CheckResult: check.CheckResult,
   CheckSummary: check.CheckSummary,
   CheckStreamEnd: check.CheckStreamEnd,
+  TracedTactic: check.TracedTactic,
+  SearchTraceRecord: traces.SearchTraceRecord,
+  ProofTracesResult: traces.ProofTracesResult,
 };
 
 const out = {
   schemas: Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, z.toJSONSchema(s, { unrepresentable: 'any' })])),
   errors: Object.fromEntries(Object.entries(api.ApiErrors).map(([name, e]) => [name, e])),
   methods: Object.keys(api.ApiMethods),
+  traceParquetColumns: traces.TRACE_PARQUET_COLUMNS,
 };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');

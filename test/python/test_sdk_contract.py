@@ -79,6 +79,9 @@ PAIRS = {
     "CheckResult": models.CheckResult,
     "CheckSummary": models.CheckSummary,
     "CheckStreamEnd": models.CheckStreamEnd,
+    "TracedTactic": models.TracedTactic,
+    "SearchTraceRecord": models.SearchTraceRecord,
+    "ProofTracesResult": models.ProofTracesResult,
 }
 
 
@@ -90,6 +93,10 @@ def test_model_matches_the_zod_schema(contract: dict[str, Any], name: str) -> No
 
 def test_every_exported_schema_has_a_model(contract: dict[str, Any]) -> None:
     assert set(contract["schemas"]) == set(PAIRS)
+
+
+def test_trace_parquet_columns_match(contract: dict[str, Any]) -> None:
+    assert list(models.TRACE_PARQUET_COLUMNS) == contract["traceParquetColumns"]
 
 
 def test_error_registry_matches(contract: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@
  * tree, session.watch with proof.treeChanged, proof.state, dataset.search) through the SDK.
  * Screenshots of the main states go to test-artifacts/web/ (git-ignored).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -150,6 +151,11 @@ describe.skipIf(!haveBrowser)('in a real browser', () => {
     expect(proofText).toContain('theorem amc12b_2002_p2');
     expect(proofText).toMatch(/:= by\n\s+subst h₀\n\s+decide/);
     expect(await page.getByTestId('verification').textContent()).toMatch(/axioms: /);
+    // The proof's search trace downloads as JSONL: the verified path flagged, the failed attempt kept.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-trace').click()]);
+    expect(download.suggestedFilename()).toMatch(/^prf_.*\.traces\.jsonl$/);
+    const records = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tactic: string; outcome: string; onVerifiedProof: boolean });
+    expect(records.map((r) => [r.tactic, r.outcome, r.onVerifiedProof])).toEqual([['subst h₀', 'open', true], ['decide', 'solved', true], ['decide', 'failed', false]]);
     await shot(page, '3-verified');
     await page.screenshot({ path: path.join(ARTIFACTS, 'debugger.png') });
 

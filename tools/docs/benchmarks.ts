@@ -41,7 +41,7 @@ export const BenchResults = z
     spares: z.object({ promotionMs: z.number(), servedBySpare: z.boolean(), newSpareReadyMs: z.number() }).loose().optional(),
     searchDate: z.string().optional(),
     searchMachine: Machine.optional(),
-    search: z.object({ excluded: z.array(z.string()).optional(), statements: z.number(), proved: z.number(), baselineProved: z.number(), expansionsPerSecPerWorker: z.number(), timeToProofMs: P, apiShare: z.number() }).loose().optional(),
+    search: z.object({ excluded: z.array(z.string()).optional(), statements: z.number(), proved: z.number(), baselineProved: z.number(), expansionsPerSecPerWorker: z.number(), timeToProofMs: P, apiShare: z.number(), traceOverhead: z.number().optional(), traceBytesPerEdge: z.number().optional() }).loose().optional(),
     methodsDate: z.string().optional(),
     methodsMachine: Machine.optional(),
     methods: z
@@ -96,6 +96,7 @@ export function renderLatest(r: BenchResults): string {
     add('search: expansions per second per worker', `${f(s.expansionsPerSecPerWorker)} (target >= 20)`, at);
     add('search: time to proof p50 / p95', `${f(s.timeToProofMs.p50, 0)} / ${f(s.timeToProofMs.p95, 0)} ms`, at);
     add('search: API share of search time', `${f(100 * s.apiShare)}% (target <= 5%)`, at);
+    if (s.traceOverhead !== undefined) add('search: cost of keeping traces', `${f(100 * s.traceOverhead)}% of search time (target < 5%); ${f(s.traceBytesPerEdge ?? 0, 0)} bytes per edge (JSONL)`, at);
     if (s.excluded?.length) add('search: statements left out', s.excluded.join(', '), at);
   }
   if (r.methods) {

@@ -9,6 +9,7 @@ import type { LeanEnvClient } from '../../sdk.js';
 import type { Goal } from '../../../protocol/lean.js';
 import { connect, ConnectError, describeError, storedToken, storeToken, timed, workerState } from './connection.js';
 import { diffGoals } from './goals.js';
+import { saveJsonl } from './download.js';
 import { GoalsView } from './goals-view.js';
 import { StartPanel } from './start-panel.js';
 import { TacticInput } from './tactic-input.js';
@@ -188,6 +189,15 @@ export function App(): JSX.Element {
       setBusy(false);
     }
   };
+  /** Download the shown proof's search trace (`proof.traces`) as JSONL. */
+  const downloadTrace = async () => {
+    if (!tree) return;
+    try {
+      saveJsonl(`${tree.proofId}.traces.jsonl`, (await call((c) => c.traces({ proofId: tree.proofId }))).records);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
   const copy = async () => {
     if (!verification) return;
     await navigator.clipboard?.writeText(verification.proofText).catch(() => undefined);
@@ -326,6 +336,9 @@ export function App(): JSX.Element {
             )}
             <h2>Tactic script to this state</h2>
             <pre class="script" data-testid="script">{script.length ? `by\n${script.map((t) => `  ${t.replace(/\n/g, '\n  ')}`).join('\n')}` : '(root)'}</pre>
+            <button data-testid="download-trace" title="this proof's search trace: one JSON record per tactic tried (docs/traces.md)" onClick={() => void downloadTrace()}>
+              Download trace
+            </button>
           </section>
           <section class="right">{layout && <TreeView layout={layout} selected={selected} root={tree.root} onSelect={select} onKeyDown={onTreeKey} treeRef={(el) => (treeEl.current = el)} />}</section>
         </main>

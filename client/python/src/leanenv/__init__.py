@@ -16,13 +16,16 @@ from .models import (
     LeanMessage,
     ProofTree,
     ProofVerifyResult,
+    SearchTraceRecord,
     SessionInfo,
     StateView,
     TacticOutcome,
+    TracedTactic,
+    TRACE_PARQUET_COLUMNS,
 )
 
 __all__ = [
     "AppliedOutcome", "AsyncClient", "AsyncSession", "CheckResult", "CheckStreamEnd", "CheckSummary", "Client", "CodeItem",
     "ConnectionLost", "ERRORS", "FailedOutcome", "Goal", "HeaderBodyItem", "LeanEnvError", "LeanMessage",
-    "ProofTree", "ProofVerifyResult", "Session", "SessionInfo", "StateView", "TacticOutcome",
+    "ProofTree", "ProofVerifyResult", "SearchTraceRecord", "Session", "TRACE_PARQUET_COLUMNS", "SessionInfo", "StateView", "TacticOutcome", "TracedTactic",
 ]

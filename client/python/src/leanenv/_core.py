@@ -27,7 +27,7 @@ def auth_headers(token: str | None) -> dict[str, str]:
 
 
 def check_body(items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None,
-               batch_id: str | None = None) -> dict[str, Any]:
+               batch_id: str | None = None, trace: bool = False) -> dict[str, Any]:
     """The `POST /v1/check` body, each item validated first."""
     parsed = [i if isinstance(i, (CodeItem, HeaderBodyItem)) else _ITEM.validate_python(dict(i)) for i in items]
     body: dict[str, Any] = {"items": [i.model_dump(exclude_none=True) for i in parsed]}
@@ -35,6 +35,8 @@ def check_body(items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], a
         body["allowedAxioms"] = allowed_axioms
     if batch_id is not None:
         body["batchId"] = batch_id
+    if trace:
+        body["trace"] = True
     return body
 
 

@@ -22,8 +22,10 @@ from .models import (
     FailedOutcome,
     HeaderBodyItem,
     ProofExpandResult,
+    ProofTracesResult,
     ProofTree,
     ProofVerifyResult,
+    SearchTraceRecord,
     SessionInfo,
     StateView,
     TacticOutcome,
@@ -52,14 +54,25 @@ class AsyncSession:
             params["datasetId"] = dataset_id
         return StateView.model_validate(await self.client.call("proof.start", params))
 
-    async def apply(self, state_id: str, tactic: str) -> TacticOutcome:
-        """Apply one tactic (or a sequence) to a proof state."""
-        return _OUTCOME.validate_python(await self.client.call("proof.apply", {"stateId": state_id, "tactic": tactic}))
+    async def apply(self, state_id: str, tactic: str, meta: dict[str, Any] | None = None) -> TacticOutcome:
+        """Apply one tactic (or a sequence) to a proof state; `meta` (a JSON object) is kept in the proof's traces."""
+        params: dict[str, Any] = {"stateId": state_id, "tactic": tactic}
+        if meta is not None:
+            params["meta"] = meta
+        return _OUTCOME.validate_python(await self.client.call("proof.apply", params))
 
-    async def expand(self, state_id: str, tactics: list[str]) -> list[TacticOutcome]:
-        """Apply each tactic to the same state; one outcome per tactic, in order."""
-        r = await self.client.call("proof.expand", {"stateId": state_id, "tactics": tactics})
+    async def expand(self, state_id: str, tactics: list[str], meta: list[dict[str, Any] | None] | None = None) -> list[TacticOutcome]:
+        """Apply each tactic to the same state; one outcome per tactic, in order. `meta`: one object (or None) per tactic."""
+        params: dict[str, Any] = {"stateId": state_id, "tactics": tactics}
+        if meta is not None:
+            params["meta"] = meta
+        r = await self.client.call("proof.expand", params)
         return ProofExpandResult.model_validate(r).outcomes
+
+    async def traces(self, proof_id: str | None = None) -> list[SearchTraceRecord]:
+        """Training records (one per edge and failed attempt) of one proof, or of every proof of this session."""
+        params = {"proofId": proof_id} if proof_id is not None else {"sessionId": self.id}
+        return ProofTracesResult.model_validate(await self.client.call("proof.traces", params)).records
 
     async def tree(self, proof_id: str) -> ProofTree:
         """The explored tree of a proof."""
@@ -179,14 +192,15 @@ class AsyncClient:
 
     async def check(
         self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
-        batch_id: str | None = None,
+        batch_id: str | None = None, trace: bool = False,
     ) -> AsyncIterator[CheckResult]:
         """`POST /v1/check`, streamed: yields each result as the server finishes it (summary in `last_summary`).
 
         Cluster mode: with `batch_id` (an idempotency key) the results can be fetched again from any node
-        with `batch_results(batch_id)` if this connection, or the node holding it, is lost.
+        with `batch_results(batch_id)` if this connection, or the node holding it, is lost. With `trace`, each
+        result carries its tactics with their goals before and after (`CheckResult.trace`; one node only).
         """
-        body = _core.check_body(items, allowed_axioms, batch_id)
+        body = _core.check_body(items, allowed_axioms, batch_id, trace)
         async for r in self._stream("POST", f"{self.url}/v1/check?stream=true", body):
             yield r
 
@@ -196,6 +210,17 @@ class AsyncClient:
         Raises `UnknownBatch` if no such batch is stored (never submitted, or expired after an hour)."""
         async for r in self._stream("GET", f"{self.url}/v1/check/{batch_id}", None):
             yield r
+
+    async def session_traces(self, session_id: str, proof_id: str | None = None) -> AsyncIterator[SearchTraceRecord]:
+        """`GET /v1/sessions/{id}/traces`: a session's trace records (of one proof with `proof_id`), streamed."""
+        url = f"{self.url}/v1/sessions/{session_id}/traces"
+        async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), headers=_core.auth_headers(self.token)) as http:
+            async with http.stream("GET", url, params={"proofId": proof_id} if proof_id else None) as r:
+                if r.status_code != 200:
+                    raise _core.http_error(r.status_code, (await r.aread()).decode())
+                async for line in r.aiter_lines():
+                    if line.strip():
+                        yield SearchTraceRecord.model_validate_json(line)
 
     async def _stream(self, method: str, url: str, body: dict[str, Any] | None) -> AsyncIterator[CheckResult]:
         """An NDJSON answer: each result, the closing summary into `last_summary`."""

@@ -15,6 +15,7 @@ from .models import (
     HeaderBodyItem,
     ProofTree,
     ProofVerifyResult,
+    SearchTraceRecord,
     SessionInfo,
     StateView,
     TacticOutcome,
@@ -42,13 +43,17 @@ class Session:
         """Start a proof from `theorem name binders : type` or a dataset item id."""
         return self._client._run(self._inner.start(statement, dataset_id=dataset_id))
 
-    def apply(self, state_id: str, tactic: str) -> TacticOutcome:
-        """Apply one tactic (or a sequence) to a proof state."""
-        return self._client._run(self._inner.apply(state_id, tactic))
+    def apply(self, state_id: str, tactic: str, meta: dict[str, Any] | None = None) -> TacticOutcome:
+        """Apply one tactic (or a sequence) to a proof state; `meta` is kept in the proof's traces."""
+        return self._client._run(self._inner.apply(state_id, tactic, meta))
 
-    def expand(self, state_id: str, tactics: list[str]) -> list[TacticOutcome]:
-        """Apply each tactic to the same state; one outcome per tactic, in order."""
-        return self._client._run(self._inner.expand(state_id, tactics))
+    def expand(self, state_id: str, tactics: list[str], meta: list[dict[str, Any] | None] | None = None) -> list[TacticOutcome]:
+        """Apply each tactic to the same state; one outcome per tactic, in order (`meta`: one object or None per tactic)."""
+        return self._client._run(self._inner.expand(state_id, tactics, meta))
+
+    def traces(self, proof_id: str | None = None) -> list[SearchTraceRecord]:
+        """Training records of one proof, or of every proof of this session."""
+        return self._client._run(self._inner.traces(proof_id))
 
     def tree(self, proof_id: str) -> ProofTree:
         """The explored tree of a proof."""
@@ -114,16 +119,20 @@ class Client:
         return Session(self, self._run(self._async.resume_session(session_id)))
 
     def check(self, items: Iterable[CodeItem | HeaderBodyItem | Mapping[str, Any]], allowed_axioms: list[str] | None = None,
-              batch_id: str | None = None) -> Iterator[CheckResult]:
+              batch_id: str | None = None, trace: bool = False) -> Iterator[CheckResult]:
         """`POST /v1/check`, streamed: yields each result as it finishes (summary in `last_summary`).
         Cluster mode: with `batch_id`, `batch_results(batch_id)` on any node fetches the results again."""
-        return self._iterate(self._async.check(items, allowed_axioms, batch_id))
+        return self._iterate(self._async.check(items, allowed_axioms, batch_id, trace))
 
     def batch_results(self, batch_id: str) -> Iterator[CheckResult]:
         """Cluster mode, `GET /v1/check/{batchId}`: a submitted batch's results, each item once (summary in `last_summary`)."""
         return self._iterate(self._async.batch_results(batch_id))
 
-    def _iterate(self, agen: AsyncIterator[CheckResult]) -> Iterator[CheckResult]:
+    def session_traces(self, session_id: str, proof_id: str | None = None) -> Iterator[SearchTraceRecord]:
+        """`GET /v1/sessions/{id}/traces`: a session's trace records, streamed."""
+        return self._iterate(self._async.session_traces(session_id, proof_id))
+
+    def _iterate(self, agen: AsyncIterator[Any]) -> Iterator[Any]:
         while True:
             try:
                 yield self._run(agen.__anext__())

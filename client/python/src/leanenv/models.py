@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class _Model(BaseModel):
@@ -143,6 +143,20 @@ CheckItem = Union[CodeItem, HeaderBodyItem]
 Verdict = Literal["proved", "failed", "incomplete", "timeout", "error"]
 
 
+class TracedTactic(_Model):
+    """One tactic of a checked proof (`check(..., trace=True)`): text, range, goals before and after."""
+
+    tactic: str
+    kind: str | None
+    decl: str | None
+    pos: Position
+    endPos: Position
+    goalsBefore: list[Goal]
+    goalsAfter: list[Goal]
+    usedConstants: list[str]
+    error: str | None = None
+
+
 class CheckResult(_Model):
     id: str
     verdict: Verdict
@@ -150,6 +164,7 @@ class CheckResult(_Model):
     messages: list[LeanMessage]
     axioms: list[str]
     elapsedMs: float
+    trace: list[TracedTactic] | None = None
 
 
 class CheckSummary(_Model):
@@ -167,3 +182,41 @@ class CheckStreamEnd(_Model):
 
     summary: CheckSummary
     batchId: str | None = None
+
+
+#: The trace schema's version (a JSON number, as the contract has it).
+SchemaVersion = Annotated[Literal[1], WithJsonSchema({"const": 1, "type": "number"})]
+
+
+class SearchTraceRecord(_Model):
+    """One edge or failed attempt of a search tree (`protocol/traces.ts`, docs/traces.md)."""
+
+    schemaVersion: SchemaVersion
+    kind: Literal["edge", "failed"]
+    sessionId: str
+    proofId: str
+    statement: str
+    datasetId: str | None
+    parentId: str
+    depth: int
+    parentGoals: list[Goal]
+    parentGoalsPretty: str
+    tactic: str
+    outcome: Literal["open", "solved", "failed"]
+    error: str | None
+    childId: str | None
+    childGoals: list[Goal] | None
+    childGoalsPretty: str | None
+    duplicate: bool
+    onVerifiedProof: bool
+    leanTimeMs: float | None
+    meta: dict[str, Any] | None
+
+
+class ProofTracesResult(_Model):
+    schemaVersion: SchemaVersion
+    records: list[SearchTraceRecord]
+
+
+TRACE_PARQUET_COLUMNS: tuple[str, ...] = tuple(SearchTraceRecord.model_fields)
+"""The columns of a Parquet trace file, in order (nested fields as JSON text)."""
