@@ -12,6 +12,7 @@ import LeanEnv.Proof
 import LeanEnv.Sorries
 import LeanEnv.Decls
 import LeanEnv.Export
+import LeanEnv.TacticNodes
 
 /-!
 The REPL's JSON-RPC methods. Each takes the params object and returns a result
@@ -82,12 +83,15 @@ def handleImport (ref : StateRef) (p : Json) : RpcM Json := do
   return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
     ("hasErrors", hasError cs.messages), ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `env.command {env, code, maxHeartbeats?}`: elaborate commands; returns the new
-`env`, `messages`, and `sorries` (each with a `proofState` and its `goals`). -/
+/-- `env.command {env, code, maxHeartbeats?, tactics?}`: elaborate commands; returns the new
+`env`, `messages`, `sorries` (each with a `proofState` and its `goals`) and, with `tactics`,
+the tactic records of the commands' info trees (`tacticRecordJson`, selected as the REPL's
+`allTactics`), each with a proof state for its goals before. -/
 def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let envId : Nat ← param p "env"
   let code : String ← param p "code"
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
+  let wantTactics ← paramD p "tactics" false
   let t0 ← nowMs
   let snap ← getEnvSnap ref envId
   let cs ← runCommands snap.cmdState code hb
@@ -105,10 +109,17 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
         scope := scope, goals := [g], root := none }
       sorries := sorries.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
     | .error e => sorries := sorries.push (Json.mkObj (("error", Json.str e) :: place))
+  let trees := paToList cs.infoState.trees
+  let mut extra := []
+  if wantTactics then
+    let mut records := #[]
+    for n in arrayToList (tacticNodesList false none #[] trees) do
+      records := records.push (← tacticRecordJson (storeProof ref) scope (coreStateOf cs) code.toFileMap n)
+    extra := ("tactics", Json.arr records) :: extra
   let id ← storeEnv ref cs
-  return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
+  return Json.mkObj (listAppend [("env", toJson id), ("messages", ← messagesJson cs.messages),
     ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),
-    ("elapsedMs", toJson ((← nowMs) - t0))]
+    ("elapsedMs", toJson ((← nowMs) - t0))] extra)
 
 /-- Constants the names depend on (themselves included) that `inBase` does not hold, dependencies first. -/
 def dependenciesOf (env : Environment) (inBase : Name → Bool) : List Name → List Name → Array ConstantInfo → List Name × Array ConstantInfo
@@ -203,8 +214,10 @@ def tacticFailure (error : String) (msgs : Json) (t0 : Nat) : IO Json := do
   return Json.mkObj [("status", "failed"), ("error", error), ("messages", msgs),
     ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. -/
-def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) : IO Json := do
+/-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. With
+`recover`, a tactic that logged errors but ended (Lean's error recovery: the term or goal it
+failed on became `sorry`) gives its new state, with `recovered: true` and the errors in `messages`. -/
+def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) (recover := false) : IO Json := do
   let t0 ← nowMs
   match parseTactic snap.coreState.env tac with
   | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
@@ -221,21 +234,24 @@ def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) 
     match o.result with
     | .error e => tacticFailure (logged.getD e) msgs t0
     | .ok (gs, gj) =>
-      if let some e := logged then tacticFailure e msgs t0 else
+      if let some e := logged then if !recover then return ← tacticFailure e msgs t0
       let newId ← storeProof ref {
         snap with
         coreState := { o.coreState with messages := {} }, metaState := o.metaState,
         termState := o.termState, goals := gs }
       let status := match gs with | [] => "solved" | _ => "open"
-      return Json.mkObj [("status", status), ("proofState", toJson newId), ("goals", gj),
-        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))]
+      let recovered := if logged.isSome then [("recovered", Json.bool true)] else []
+      return Json.mkObj (listAppend [("status", status), ("proofState", toJson newId), ("goals", gj),
+        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))] recovered)
 
-/-- `proof.tactic {proofState, tactic, maxHeartbeats?}`: run a tactic; returns the new
+/-- `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: run a tactic; returns the new
 `proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
-(the old state stays usable). -/
+(the old state stays usable). With `recover`, a tactic whose errors Lean recovered from (logged,
+not thrown) is not `failed`: see `runTactic`. -/
 def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
   runTactic ref snap (← param p "tactic") (← paramD p "maxHeartbeats" defaultHeartbeats)
+    (recover := ← paramD p "recover" false)
 
 /-- `proof.tactics {proofState, tactics, maxHeartbeats?}`: run each tactic on the same state, one
 after the other, each as `proof.tactic` would (its own heartbeat budget); `{results}` in order.

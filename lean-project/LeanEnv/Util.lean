@@ -77,6 +77,18 @@ def listFind? (p : α → Bool) : List α → Option α
   | [] => none
   | x :: xs => if p x then some x else listFind? p xs
 
+/-- Fold a list from the left (hand-written). -/
+def listFold (f : β → α → β) (init : β) : List α → β
+  | [] => init
+  | x :: xs => listFold f (f init x) xs
+
+/-- Fold an array from the left by index (hand-written). -/
+def arrayFold (f : β → α → β) (init : β) (xs : Array α) : β := go 0 init
+where
+  go (i : Nat) (acc : β) : β :=
+    if h : i < xs.size then go (i + 1) (f acc xs[i]) else acc
+  termination_by xs.size - i
+
 /-- A JSON array of strings. -/
 def strArr (xs : List String) : Json := Json.arr (listToArray (listMap Json.str xs))
 

@@ -37,3 +37,14 @@ export function tamperedError(reason: string): LeanWorkerError {
 export function stripProofBody(statement: string): string {
   return statement.replace(/\s*:=\s*(by\s+)?sorry\s*$/, '').trimEnd();
 }
+
+/** What `runCommand` reports beyond messages and sorries. */
+export interface CommandOptions {
+  /** Every tactic of the commands, with its goals and a proof state (`TacticRecord`). */
+  tactics?: boolean;
+}
+
+/** The `env.command` params for command options (only those that are set). */
+export function commandOptionParams(o: CommandOptions): { tactics?: true } {
+  return o.tactics ? { tactics: true } : {};
+}

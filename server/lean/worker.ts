@@ -19,12 +19,13 @@ import { ReplMethods, type ReplMethod, type ReplParams, type ReplResult, type Ta
 import { judgeVerification } from './verdict.js';
 import { renderProof } from './proof-script.js';
 import { prepareLaunch } from './sandbox.js';
+import { sourceText } from './source-text.js';
 import type { WorkerSpawn } from './spawn.js';
 
-import { stripProofBody, tamperedError, type ProofVerification, type WorkerInfo, type WorkerOptions } from './worker-types.js';
+import { commandOptionParams, stripProofBody, tamperedError, type CommandOptions, type ProofVerification, type WorkerInfo, type WorkerOptions } from './worker-types.js';
 
 export type { WorkerSpawn } from './spawn.js';
-export type { ProofVerification, WorkerInfo, WorkerOptions } from './worker-types.js';
+export type { CommandOptions, ProofVerification, WorkerInfo, WorkerOptions } from './worker-types.js';
 export { stripProofBody } from './worker-types.js';
 
 /** A running Lean REPL process. */
@@ -244,9 +245,14 @@ export class LeanWorker {
     return this.headerEnvs.has(header);
   }
 
-  /** Elaborate commands in an environment; returns messages, the new env and every sorry's proof state. */
-  runCommand(env: number, code: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'env.command'>> {
-    return this.request('env.command', { env, code, maxHeartbeats });
+  /**
+   * Elaborate commands in an environment; returns messages, the new env and every sorry's proof
+   * state; with `tactics`, every tactic of the commands with its goals and a proof state (`TacticRecord`).
+   */
+  async runCommand(env: number, code: string, maxHeartbeats = this.opts.maxHeartbeats, o: CommandOptions = {}): Promise<ReplResult<'env.command'>> {
+    const r = await this.request('env.command', { env, code, maxHeartbeats, ...commandOptionParams(o) });
+    for (const t of r.tactics ?? []) t.text = sourceText(code, t.pos, t.endPos);
+    return r;
   }
 
   /**
@@ -275,9 +281,12 @@ export class LeanWorker {
     return r;
   }
 
-  /** Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable. */
-  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats): Promise<ReplResult<'proof.tactic'>> {
-    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats });
+  /**
+   * Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable.
+   * With `recover`, a tactic whose errors Lean recovered from gives its new state (`recovered: true`, errors in `messages`).
+   */
+  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats, o: { recover?: boolean } = {}): Promise<ReplResult<'proof.tactic'>> {
+    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats, ...(o.recover ? { recover: true } : {}) });
     if (r.status !== 'failed') this.lineage.stepped(r.proofState, proofState, tactic);
     return r;
   }

@@ -7,8 +7,9 @@
 import { z } from 'zod';
 
 import { Position, LeanMessage, Hypothesis, Goal } from '../../protocol/lean.js';
+import { TacticRecord } from './tactic-data.js';
 
-export { Position, LeanMessage, Hypothesis, Goal };
+export { Position, LeanMessage, Hypothesis, Goal, TacticRecord };
 
 const Elapsed = { elapsedMs: z.number() };
 
@@ -29,13 +30,20 @@ export const SorryInfo = z.object({
   endPos: Position.optional(),
 });
 
-/** `env.command {env, code, maxHeartbeats?}`. */
-export const CommandParams = z.object({ env: z.number().int(), code: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+/** `env.command {env, code, maxHeartbeats?, tactics?}` (`tactics`: report the tactic records of the commands, see `TacticRecord`). */
+export const CommandParams = z.object({
+  env: z.number().int(),
+  code: z.string(),
+  maxHeartbeats: z.number().int().min(0).optional(),
+  tactics: z.boolean().optional(),
+});
 export const CommandResult = z.object({
   env: z.number().int(),
   messages: z.array(LeanMessage),
   hasErrors: z.boolean(),
   sorries: z.array(SorryInfo),
+  /** With `tactics`. */
+  tactics: z.array(TacticRecord).optional(),
   ...Elapsed,
 });
 
@@ -48,10 +56,14 @@ export const StartParams = z.object({
 });
 export const StartResult = z.object({ proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed });
 
-/** `proof.tactic {proofState, tactic, maxHeartbeats?}`: a failed tactic is a result, not an error. */
-export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional() });
+/**
+ * `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: a failed tactic is a result, not an error. With
+ * `recover`, a tactic that logged errors Lean recovered from (the term or goal became `sorry`) gives its new state
+ * with `recovered: true` and the errors in `messages`, as the Lean REPL answers; a thrown error still fails.
+ */
+export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional(), recover: z.boolean().optional() });
 export const TacticResult = z.discriminatedUnion('status', [
-  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), ...Elapsed }),
+  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), recovered: z.literal(true).optional(), ...Elapsed }),
   z.object({ status: z.literal('failed'), error: z.string(), messages: z.array(LeanMessage), ...Elapsed }),
 ]);
 export type TacticResult = z.infer<typeof TacticResult>;

@@ -1,0 +1,144 @@
+/**
+ * What the Lean REPL front needs from our Lean side, against the real (embedded) Lean:
+ * `env.command` with `tactics` (the tactic records of a command's info trees, checked against
+ * stepping the same tactics with `proof.start` / `proof.tactic`) and `proof.tactic` with
+ * `recover` (Lean's error recovery). One worker for the file.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LeanWorker } from '../../server/lean/worker.js';
+import type { Goal, TacticRecord } from '../../server/repl-protocol/repl.js';
+import { startTestWorker } from '../support/lean.js';
+
+let worker: LeanWorker;
+let env: number;
+
+beforeAll(async () => {
+  worker = await startTestWorker({ maxHeaderEnvs: 1 });
+  env = (await worker.importHeader('')).env;
+});
+afterAll(async () => {
+  await worker?.dispose();
+});
+
+/** The records of `code`, each with goals and a proof state. */
+async function records(code: string): Promise<TacticRecord[]> {
+  const r = await worker.runCommand(env, code, undefined, { tactics: true });
+  expect(r.hasErrors, JSON.stringify(r.messages)).toBe(false);
+  for (const t of r.tactics!) expect(t.error).toBeUndefined();
+  return r.tactics!;
+}
+
+/** Goals of a step from `state` with `tactic`, which must succeed. */
+async function step(state: number, tactic: string): Promise<{ proofState: number; goals: Goal[] }> {
+  const r = await worker.applyTactic(state, tactic);
+  if (r.status === 'failed') throw new Error(`${tactic}: ${r.error}`);
+  return r;
+}
+
+const andProof = 'theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by constructor; exact hp; exact hq';
+
+describe('env.command tactics', () => {
+  test('records each tactic of a sequence with its text, range and goals before and after, as stepping gives them', async () => {
+    const rs = await records(andProof);
+    expect(rs.map((t) => [t.kind, t.text, t.pretty, t.decl])).toEqual([
+      ['Lean.Parser.Tactic.constructor', 'constructor', 'constructor', 't'],
+      ['Lean.Parser.Tactic.exact', 'exact hp', 'exact hp', 't'],
+      ['Lean.Parser.Tactic.exact', 'exact hq', 'exact hq', 't'],
+    ]);
+    const col = andProof.indexOf('exact hp');
+    expect(rs[1]!.pos).toEqual({ line: 1, column: col });
+    expect(rs[1]!.endPos).toEqual({ line: 1, column: col + 'exact hp'.length });
+
+    const start = await worker.startProof(env, { statement: andProof.replace(/ := by .*/, '') });
+    let state = start.proofState;
+    let goals = start.goals;
+    for (const r of rs) {
+      expect(r.goalsBefore).toEqual(goals);
+      const next = await step(state, r.text!);
+      expect(r.goalsAfter).toEqual(next.goals);
+      ({ proofState: state, goals } = next);
+    }
+    expect(goals).toEqual([]);
+  });
+
+  test('reports the constants a tactic put into the proof', async () => {
+    const rs = await records(andProof);
+    expect(rs[0]!.usedConstants).toContain('And.intro');
+    expect(rs[1]!.usedConstants).toEqual([]);
+  });
+
+  test("each record's proof state continues from the goals before the tactic", async () => {
+    const rs = await records(andProof);
+    const fromSecond = await step(rs[1]!.proofState!, 'exact hp');
+    expect(fromSecond.goals).toEqual(rs[2]!.goalsBefore);
+    const fromFirst = await worker.applyTactic(rs[0]!.proofState!, 'exact ⟨hp, hq⟩');
+    expect(fromFirst.status).toBe('solved');
+  });
+
+  test('records nested tactics in source order, each with the case it works on', async () => {
+    const code = 'theorem u (n : Nat) (h : n > 0) : n ≠ 0 := by\n  intro hn\n  cases n with\n  | zero => omega\n  | succ m => simp at hn';
+    const rs = await records(code);
+    expect(rs.map((t) => t.text)).toEqual(['intro hn', 'cases n with\n  | zero => omega\n  | succ m => simp at hn', 'omega', 'simp at hn']);
+    expect(rs.map((t) => t.goalsBefore?.[0]?.caseName ?? null)).toEqual([null, null, 'zero', 'succ']);
+
+    const start = await worker.startProof(env, { statement: code.replace(/ := by[^]*/, '') });
+    expect(rs[0]!.goalsBefore).toEqual(start.goals);
+    const afterIntro = await step(start.proofState, 'intro hn');
+    expect(rs[0]!.goalsAfter).toEqual(afterIntro.goals);
+    expect(rs[1]!.goalsBefore).toEqual(afterIntro.goals);
+    const done = await step(afterIntro.proofState, rs[1]!.text!.replace(/\n {2}/g, '\n'));
+    expect(done.goals).toEqual([]);
+    expect(rs[1]!.goalsAfter).toEqual([]);
+    // The cases' goals, as `cases n with | zero => ?_ | succ m => ?_` leaves them, are the nested tactics' goals before.
+    const split = await step(afterIntro.proofState, 'cases n with\n| zero => ?_\n| succ m => ?_');
+    expect(split.goals.map((g) => g.pretty)).toEqual([rs[2]!.goalsBefore![0]!.pretty, rs[3]!.goalsBefore![0]!.pretty]);
+    expect((await worker.applyTactic(rs[3]!.proofState!, 'simp at hn')).status).toBe('solved');
+  });
+
+  test('a command without tactics has none; without the option there is no list', async () => {
+    expect(await records('def k : Nat := 3')).toEqual([]);
+    const r = await worker.runCommand(env, andProof);
+    expect(r.tactics).toBeUndefined();
+  });
+});
+
+describe('proof.tactic recover', () => {
+  const statement = 'theorem r (p q : Prop) (hp : p) (hq : q) : p ∧ q';
+
+  test("a tactic whose error Lean recovers from gives a new state with the error; without recover it fails as before", async () => {
+    const start = await worker.startProof(env, { statement });
+    const plain = await worker.applyTactic(start.proofState, 'exact my_fake_premise');
+    expect(plain.status).toBe('failed');
+    expect(plain.status === 'failed' && plain.error).toMatch(/Unknown identifier `my_fake_premise`/);
+
+    const r = await worker.applyTactic(start.proofState, 'exact my_fake_premise', undefined, { recover: true });
+    expect(r.status).toBe('solved');
+    if (r.status === 'failed') throw new Error(r.error);
+    expect(r.recovered).toBe(true);
+    expect(r.messages.map((m) => [m.severity, m.data])).toEqual([['error', 'Unknown identifier `my_fake_premise`']]);
+    // The goal was closed with `sorry`: the kernel check refuses the proof.
+    const v = await worker.verify(r.proofState);
+    expect(v.ok).toBe(false);
+    expect(!v.ok && v.error).toMatch(/sorry/);
+  });
+
+  test('the recovered state goes on with the goals left; a clean step is not marked recovered', async () => {
+    const start = await worker.startProof(env, { statement });
+    const split = await worker.applyTactic(start.proofState, 'constructor', undefined, { recover: true });
+    if (split.status === 'failed') throw new Error(split.error);
+    expect(split.recovered).toBeUndefined();
+    const bad = await worker.applyTactic(split.proofState, 'exact my_fake_premise', undefined, { recover: true });
+    if (bad.status === 'failed') throw new Error(bad.error);
+    expect([bad.status, bad.recovered, bad.goals.map((g) => g.target)]).toEqual(['open', true, ['q']]);
+    expect((await worker.applyTactic(bad.proofState, 'exact hq')).status).toBe('solved');
+  });
+
+  test('an error Lean throws (no recovery) still fails the step, as does a parse error', async () => {
+    const start = await worker.startProof(env, { statement });
+    const thrown = await worker.applyTactic(start.proofState, 'apply Nat.le_refl', undefined, { recover: true });
+    expect(thrown.status).toBe('failed');
+    expect(thrown.status === 'failed' && thrown.error).toMatch(/apply/);
+    const unparsed = await worker.applyTactic(start.proofState, 'exac hp', undefined, { recover: true });
+    expect(unparsed.status).toBe('failed');
+  });
+});
