@@ -14,11 +14,15 @@ import { z } from 'zod';
 export const ReplayStep = z.object({ tactic: z.string(), sorry: z.number().int().min(0).optional() });
 export type ReplayStep = z.infer<typeof ReplayStep>;
 
-/** How to rebuild a proof state: run `chain` after `header`, take the last command's `sorry`-th sorry, then `steps`. */
+/**
+ * How to rebuild a proof state: run `chain` after `header`, take the last command's `sorry`-th
+ * sorry (with `source: "tactic"`, its `sorry`-th tactic record's state, from `allTactics`), then `steps`.
+ */
 export const ProofStateOrigin = z.object({
   header: z.string(),
   chain: z.array(z.string()).min(1),
   sorry: z.number().int().min(0),
+  source: z.enum(['sorry', 'tactic']).optional(),
   steps: z.array(ReplayStep),
 });
 export type ProofStateOrigin = z.infer<typeof ProofStateOrigin>;

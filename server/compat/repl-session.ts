@@ -26,6 +26,7 @@ const Options = { allTactics: z.boolean().nullish(), rootGoals: z.boolean().null
 const CommandInput = z.object({ cmd: z.string(), env: Id.nullish(), gc: z.boolean().nullish(), discard: z.boolean().nullish(), ...Options });
 const TacticInput = z.object({ tactic: z.string(), proofState: Id });
 const FileInput = z.object({ path: z.string(), env: Id.nullish(), ...Options });
+type CommandOptions = { allTactics?: boolean | null; rootGoals?: boolean | null; infotree?: string | null };
 const PickleEnvInput = z.object({ env: Id, pickleTo: z.string() });
 const UnpickleEnvInput = z.object({ unpickleEnvFrom: z.string() });
 const PickleProofStateInput = z.object({ proofState: Id, pickleTo: z.string() });
@@ -122,13 +123,13 @@ export class ReplSession {
     if ((p = PickleProofStateInput.safeParse(input)).success) return this.pickleProofState(p.data.proofState, p.data.pickleTo);
     if ((p = UnpickleProofStateInput.safeParse(input)).success) return this.unpickleProofState(p.data.unpickleProofStateFrom, p.data.env ?? undefined);
     const cmd = CommandInput.safeParse(input);
-    if (cmd.success) return this.runCommand(cmd.data.cmd, cmd.data.env ?? undefined, cmd.data.discard === true);
+    if (cmd.success) return this.runCommand(cmd.data.cmd, cmd.data.env ?? undefined, cmd.data.discard === true, cmd.data);
     const file = FileInput.safeParse(input);
-    if (file.success) return this.runFile(file.data.path, file.data.env ?? undefined);
+    if (file.success) return this.runFile(file.data.path, file.data.env ?? undefined, file.data);
     return { message: `Could not parse as a valid JSON command:\n${cmd.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}` };
   }
 
-  private async runFile(p: string, env: number | undefined): Promise<ReplReply> {
+  private async runFile(p: string, env: number | undefined, opts: CommandOptions): Promise<ReplReply> {
     if (!this.o.fileRoot) return { message: 'file mode is not enabled on this server (no allowed directory is configured)' };
     const root = path.resolve(this.o.fileRoot);
     const full = path.resolve(root, p);
@@ -140,7 +141,7 @@ export class ReplSession {
     } catch (e) {
       return { message: `${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read'}` };
     }
-    return this.runCommand(text, env, false);
+    return this.runCommand(text, env, false, opts);
   }
 
   /** Run `fn` on the worker holding `at` when it lives, else on any worker; says which case it was. */
@@ -166,11 +167,12 @@ export class ReplSession {
     const { header, chain, sorry, steps } = rec.origin;
     let env = (await lease.worker.importHeader(header)).env;
     for (const c of chain.slice(0, -1)) env = (await lease.worker.runCommand(env, c)).env;
-    const r = await lease.worker.runCommand(env, chain[chain.length - 1]!);
-    let ps = r.sorries[sorry]?.proofState;
+    const source = rec.origin.source ?? 'sorry';
+    const r = await lease.worker.runCommand(env, chain[chain.length - 1]!, undefined, { tactics: source === 'tactic' });
+    let ps = source === 'tactic' ? r.tactics?.[sorry]?.proofState : r.sorries[sorry]?.proofState;
     for (const step of steps) {
       if (ps === undefined) break;
-      const t = await lease.worker.applyTactic(ps, step.tactic);
+      const t = await lease.worker.applyTactic(ps, step.tactic, undefined, { recover: true });
       if (t.status === 'failed') throw new Error(`replaying the proof state: ${step.tactic}: ${t.error}`);
       ps = step.sorry === undefined ? t.proofState : (t as { sorries?: Sorry[] }).sorries?.[step.sorry]?.proofState;
     }
@@ -184,7 +186,7 @@ export class ReplSession {
     return this.proofStates.length - 1;
   }
 
-  private async runCommand(cmd: string, envId: number | undefined, discard: boolean): Promise<ReplReply> {
+  private async runCommand(cmd: string, envId: number | undefined, discard: boolean, opts: CommandOptions = {}): Promise<ReplReply> {
     const parent = envId === undefined ? undefined : this.envs[envId];
     if (envId !== undefined && !parent) return { message: 'Unknown environment.' };
     const { header, body } = parent ? { header: parent.header, body: cmd } : splitHeader(cmd);
@@ -198,38 +200,50 @@ export class ReplSession {
         if (imported.hasErrors) {
           // The REPL still records an environment; ours replays to the same import errors.
           const env = discard ? undefined : this.envs.push({ header, chain: [] }) - 1;
-          return this.commandReply(env, imported.messages, [], 0, lease, undefined);
+          return this.commandReply(env, { messages: imported.messages, sorries: [] }, 0, lease, undefined);
         }
         base = imported.env;
       }
-      const r = await worker.runCommand(base, body);
+      const r = await worker.runCommand(base, body, undefined, { tactics: opts.allTactics === true });
       const chain = [...(parent?.chain ?? []), body];
       let env: number | undefined;
       if (discard) void worker.drop({ envs: [r.env] }).catch(() => undefined);
       else env = this.envs.push({ header, chain, live: { slot: lease.slot, generation: lease.generation, env: r.env } }) - 1;
-      return this.commandReply(env, r.messages, r.sorries, lines, lease, { header, chain });
+      return this.commandReply(env, r, lines, lease, { header, chain });
     });
   }
 
-  /** A command's reply; its sorries get proof state ids in order (replayable from `from`). */
-  private commandReply(env: number | undefined, messages: LeanMessage[], sorries: Sorry[], lines: number, lease: Lease<LeanWorker>, from: { header: string; chain: string[] } | undefined): ReplReply {
+  /**
+   * A command's reply. Proof state ids in the REPL's order: the sorries', then (with
+   * `allTactics`) the tactics'; each replayable from `from`.
+   */
+  private commandReply(env: number | undefined, r: Pick<ReplResult<'env.command'>, 'messages' | 'sorries' | 'tactics'>, lines: number, lease: Lease<LeanWorker>, from: { header: string; chain: string[] } | undefined): ReplReply {
     const out: ReplReply = {};
     if (env !== undefined) out.env = env;
-    if (messages.length) out.messages = uniqueMessages(messages).map((m) => message(m, lines));
-    if (sorries.length) {
-      out.sorries = sorries.map((s, i) => {
+    if (r.messages.length) out.messages = uniqueMessages(r.messages).map((m) => message(m, lines));
+    const at = (p: { line: number; column: number }) => ({ line: p.line + lines, column: p.column });
+    const record = (proofState: number, source: ProofStateOrigin['source'], index: number, goals: string[]) =>
+      this.recordProofState({
+        live: { slot: lease.slot, generation: lease.generation, proofState },
+        origin: from ? { ...from, sorry: index, ...(source === 'sorry' ? {} : { source }), steps: [] } : undefined,
+        goals,
+        usesSorry: false,
+      });
+    if (r.sorries.length) {
+      out.sorries = r.sorries.map((s, i) => {
         const sorry: ReplReply = { goal: goalText(s) };
-        if (s.proofState !== undefined) {
-          sorry.proofState = this.recordProofState({
-            live: { slot: lease.slot, generation: lease.generation, proofState: s.proofState },
-            origin: from ? { ...from, sorry: i, steps: [] } : undefined,
-            goals: (s.goals ?? []).map((g) => g.pretty),
-            usesSorry: false,
-          });
-        }
-        if (s.pos.line !== 0) sorry.pos = { line: s.pos.line + lines, column: s.pos.column };
-        if (s.endPos && s.endPos.line !== 0) sorry.endPos = { line: s.endPos.line + lines, column: s.endPos.column };
+        if (s.proofState !== undefined) sorry.proofState = record(s.proofState, 'sorry', i, (s.goals ?? []).map((g) => g.pretty));
+        if (s.pos.line !== 0) sorry.pos = at(s.pos);
+        if (s.endPos && s.endPos.line !== 0) sorry.endPos = at(s.endPos);
         return sorry;
+      });
+    }
+    if (r.tactics?.length) {
+      out.tactics = r.tactics.map((t, i) => {
+        const goals = (t.goalsBefore ?? []).map((g) => g.pretty);
+        const tactic: ReplReply = { tactic: t.pretty ?? t.text ?? '', goals: goals.length ? goals.join('\n\n') : 'no goals' };
+        if (t.proofState !== undefined) tactic.proofState = record(t.proofState, 'tactic', i, goals);
+        return { ...tactic, pos: at(t.pos), endPos: at(t.endPos), usedConstants: t.usedConstants ?? [] };
       });
     }
     return out;
@@ -240,10 +254,11 @@ export class ReplSession {
     if (!rec) return { message: 'Unknown proof state.' };
     return this.onWorker('', rec.live, async (lease, same) => {
       const from = await this.proofStateOn(rec, lease, same);
-      const r = await lease.worker.applyTactic(from, tactic);
+      const r = await lease.worker.applyTactic(from, tactic, undefined, { recover: true });
       if (r.status === 'failed') return { message: `Lean error:\n${r.error}` };
       const step = (extra: Partial<ReplayStep>) => (rec.origin ? { ...rec.origin, steps: [...rec.origin.steps, { tactic, ...extra }] } : undefined);
-      const usesSorry = rec.usesSorry || /\b(sorry|admit)\b/.test(tactic);
+      // A recovered error left a `sorry` in the proof, as in the REPL.
+      const usesSorry = rec.usesSorry || r.recovered === true || /\b(sorry|admit)\b/.test(tactic);
       const out: ReplReply = {};
       const tacticSorries = (r as { sorries?: Sorry[] }).sorries ?? [];
       if (tacticSorries.length) {

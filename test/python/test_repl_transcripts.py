@@ -149,3 +149,21 @@ def test_pickle_is_read_back_by_another_session(server: Server) -> None:
         assert json.loads(b.recv(timeout=600)) == {"env": 0}
         b.send(json.dumps({"cmd": "example : k = 5 := rfl", "env": 0}))
         assert json.loads(b.recv(timeout=600)) == {"env": 1}
+
+
+def test_all_tactics_give_goal_tactic_pairs_that_replay(server: Server) -> None:
+    """`allTactics` turns a whole proof into (goal, tactic) pairs: each record's proof state has the
+    goals before the tactic, and running the tactic there works; the last one closes the proof."""
+    url = server.url.replace("http://", "ws://") + "/v1/repl"
+    proof = "theorem pairs (a b : Nat) (h : a ≤ b) : a < b + 1 ∧ 0 ≤ a := by\n  constructor\n  · omega\n  · exact Nat.zero_le a"
+    with connect(url, additional_headers=server.headers) as ws:
+        ws.send(json.dumps({"cmd": proof, "allTactics": True}))
+        reply = json.loads(ws.recv(timeout=600))
+        pairs = [(t["goals"], t["tactic"], t["proofState"]) for t in reply["tactics"]]
+        assert [p[1] for p in pairs] == ["constructor", "omega", "exact Nat.zero_le a"], pairs
+        assert pairs[0][0] == "a b : Nat\nh : a ≤ b\n⊢ a < b + 1 ∧ 0 ≤ a"
+        for goal, tactic, state in pairs:
+            ws.send(json.dumps({"tactic": tactic, "proofState": state}))
+            step = json.loads(ws.recv(timeout=600))
+            assert "proofState" in step and "messages" not in step, (goal, tactic, step)
+        assert step["proofStatus"] == "Completed", step
