@@ -57,4 +57,45 @@ def processCommands (ictx : Parser.InputContext) (ps : Parser.ModuleParserState)
     (st : Command.State) : IO Command.State := do
   return (← IO.processCommands ictx ps st).commandState
 
+/-! Info tree nodes: their constructors change between releases (4.28 has `ErrorNameInfo`,
+`DocInfo` and `DocElabInfo`, which older releases lack). -/
+
+/-- The name of an info node's constructor (`TacticInfo`, `TermInfo`, `CommandInfo`, …). -/
+def infoKind : Info → String
+  | .ofTacticInfo _ => "TacticInfo"
+  | .ofTermInfo _ => "TermInfo"
+  | .ofPartialTermInfo _ => "PartialTermInfo"
+  | .ofCommandInfo _ => "CommandInfo"
+  | .ofMacroExpansionInfo _ => "MacroExpansionInfo"
+  | .ofOptionInfo _ => "OptionInfo"
+  | .ofFieldInfo _ => "FieldInfo"
+  | .ofCompletionInfo _ => "CompletionInfo"
+  | .ofUserWidgetInfo _ => "UserWidgetInfo"
+  | .ofCustomInfo _ => "CustomInfo"
+  | .ofFVarAliasInfo _ => "FVarAliasInfo"
+  | .ofFieldRedeclInfo _ => "FieldRedeclInfo"
+  | .ofDelabTermInfo _ => "DelabTermInfo"
+  | .ofChoiceInfo _ => "ChoiceInfo"
+  | .ofErrorNameInfo _ => "ErrorNameInfo"
+  | .ofDocInfo _ => "DocInfo"
+  | .ofDocElabInfo _ => "DocElabInfo"
+
+/-- The syntax an info node is about; none for a variable alias, which has none. -/
+def infoSyntax? : Info → Option Syntax
+  | .ofTacticInfo i => some i.stx
+  | .ofTermInfo i => some i.stx
+  | .ofPartialTermInfo i => some i.stx
+  | .ofCommandInfo i => some i.stx
+  | .ofMacroExpansionInfo i => some i.stx
+  | .ofOptionInfo i => some i.stx
+  | .ofFieldInfo i => some i.stx
+  | .ofCompletionInfo i => some i.stx
+  | .ofUserWidgetInfo i => some i.stx
+  | .ofCustomInfo i => some i.stx
+  | .ofFVarAliasInfo _ => none
+  | .ofFieldRedeclInfo i => some i.stx
+  | .ofDelabTermInfo i => some i.stx
+  | .ofChoiceInfo i => some i.stx
+  | i => some i.stx
+
 end LeanEnv.Compat

@@ -12,7 +12,7 @@ import LeanEnv.Proof
 import LeanEnv.Sorries
 import LeanEnv.Decls
 import LeanEnv.Export
-import LeanEnv.TacticNodes
+import LeanEnv.InfoTreeData
 
 /-!
 The REPL's JSON-RPC methods. Each takes the params object and returns a result
@@ -83,15 +83,13 @@ def handleImport (ref : StateRef) (p : Json) : RpcM Json := do
   return Json.mkObj [("env", toJson id), ("messages", ← messagesJson cs.messages),
     ("hasErrors", hasError cs.messages), ("elapsedMs", toJson ((← nowMs) - t0))]
 
-/-- `env.command {env, code, maxHeartbeats?, tactics?}`: elaborate commands; returns the new
-`env`, `messages`, `sorries` (each with a `proofState` and its `goals`) and, with `tactics`,
-the tactic records of the commands' info trees (`tacticRecordJson`, selected as the REPL's
-`allTactics`), each with a proof state for its goals before. -/
+/-- `env.command {env, code, maxHeartbeats?, tactics?, rootGoals?, infoTree?}`: elaborate
+commands; returns the new `env`, `messages`, `sorries` (each with a `proofState` and its
+`goals`) and what the options ask for of the commands' info trees (`commandExtras`). -/
 def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let envId : Nat ← param p "env"
   let code : String ← param p "code"
   let hb ← paramD p "maxHeartbeats" defaultHeartbeats
-  let wantTactics ← paramD p "tactics" false
   let t0 ← nowMs
   let snap ← getEnvSnap ref envId
   let cs ← runCommands snap.cmdState code hb
@@ -109,13 +107,8 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
         scope := scope, goals := [g], root := none }
       sorries := sorries.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
     | .error e => sorries := sorries.push (Json.mkObj (("error", Json.str e) :: place))
-  let trees := paToList cs.infoState.trees
-  let mut extra := []
-  if wantTactics then
-    let mut records := #[]
-    for n in arrayToList (tacticNodesList false none #[] trees) do
-      records := records.push (← tacticRecordJson (storeProof ref) scope (coreStateOf cs) code.toFileMap n)
-    extra := ("tactics", Json.arr records) :: extra
+  let extra ← commandExtras (storeProof ref) scope (coreStateOf cs) code (paToList cs.infoState.trees)
+    (← paramD p "tactics" false) (← paramD p "rootGoals" false) (← paramD p "infoTree" false)
   let id ← storeEnv ref cs
   return Json.mkObj (listAppend [("env", toJson id), ("messages", ← messagesJson cs.messages),
     ("hasErrors", hasError cs.messages), ("sorries", Json.arr sorries),

@@ -40,11 +40,15 @@ export function stripProofBody(statement: string): string {
 
 /** What `runCommand` reports beyond messages and sorries. */
 export interface CommandOptions {
-  /** Every tactic of the commands, with its goals and a proof state (`TacticRecord`). */
+  /** Every tactic of the commands, with its goals and a proof state (`TacticRecord`, as the Lean REPL's `allTactics`). */
   tactics?: boolean;
+  /** The outermost tactic node of each proof, as a `TacticRecord` (the Lean REPL's root goals). */
+  rootGoals?: boolean;
+  /** The commands' info trees as data (`InfoNode`). */
+  infoTree?: boolean;
 }
 
 /** The `env.command` params for command options (only those that are set). */
-export function commandOptionParams(o: CommandOptions): { tactics?: true } {
-  return o.tactics ? { tactics: true } : {};
+export function commandOptionParams(o: CommandOptions): { tactics?: true; rootGoals?: true; infoTree?: true } {
+  return { ...(o.tactics ? { tactics: true } : {}), ...(o.rootGoals ? { rootGoals: true } : {}), ...(o.infoTree ? { infoTree: true } : {}) };
 }

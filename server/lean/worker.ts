@@ -247,11 +247,12 @@ export class LeanWorker {
 
   /**
    * Elaborate commands in an environment; returns messages, the new env and every sorry's proof
-   * state; with `tactics`, every tactic of the commands with its goals and a proof state (`TacticRecord`).
+   * state; with `tactics` / `rootGoals`, tactics of the commands with their goals and proof states
+   * (`TacticRecord`, with the source `text` added here); with `infoTree`, the info trees as data.
    */
   async runCommand(env: number, code: string, maxHeartbeats = this.opts.maxHeartbeats, o: CommandOptions = {}): Promise<ReplResult<'env.command'>> {
     const r = await this.request('env.command', { env, code, maxHeartbeats, ...commandOptionParams(o) });
-    for (const t of r.tactics ?? []) t.text = sourceText(code, t.pos, t.endPos);
+    for (const t of [...(r.tactics ?? []), ...(r.rootGoals ?? [])]) t.text = sourceText(code, t.pos, t.endPos);
     return r;
   }
 

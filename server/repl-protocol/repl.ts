@@ -7,9 +7,9 @@
 import { z } from 'zod';
 
 import { Position, LeanMessage, Hypothesis, Goal } from '../../protocol/lean.js';
-import { TacticRecord } from './tactic-data.js';
+import { InfoNode, TacticRecord } from './tactic-data.js';
 
-export { Position, LeanMessage, Hypothesis, Goal, TacticRecord };
+export { Position, LeanMessage, Hypothesis, Goal, TacticRecord, InfoNode };
 
 const Elapsed = { elapsedMs: z.number() };
 
@@ -30,12 +30,14 @@ export const SorryInfo = z.object({
   endPos: Position.optional(),
 });
 
-/** `env.command {env, code, maxHeartbeats?, tactics?}` (`tactics`: report the tactic records of the commands, see `TacticRecord`). */
+/** `env.command {env, code, maxHeartbeats?, tactics?, rootGoals?, infoTree?}`: options report the commands' tactics (`TacticRecord`) and info trees (`InfoNode`). */
 export const CommandParams = z.object({
   env: z.number().int(),
   code: z.string(),
   maxHeartbeats: z.number().int().min(0).optional(),
   tactics: z.boolean().optional(),
+  rootGoals: z.boolean().optional(),
+  infoTree: z.boolean().optional(),
 });
 export const CommandResult = z.object({
   env: z.number().int(),
@@ -44,6 +46,11 @@ export const CommandResult = z.object({
   sorries: z.array(SorryInfo),
   /** With `tactics`. */
   tactics: z.array(TacticRecord).optional(),
+  /** With `rootGoals`: the outermost tactic node of each proof (the goal of its `by` block), as a record. */
+  rootGoals: z.array(TacticRecord).optional(),
+  /** With `infoTree`: the commands' info trees as data, or the error that stopped printing them. */
+  infoTree: z.array(InfoNode).optional(),
+  infoTreeError: z.string().optional(),
   ...Elapsed,
 });
 

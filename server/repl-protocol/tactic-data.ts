@@ -33,3 +33,52 @@ export const TacticRecord = z.object({
   error: z.string().optional(),
 });
 export type TacticRecord = z.infer<typeof TacticRecord>;
+
+/** The syntax of an info node: kind, range, whether its head comes from the source, Lean's pretty-printing (null if it failed). */
+export const InfoSyntax = z.object({
+  kind: z.string().nullable(),
+  original: z.boolean(),
+  pos: Position,
+  endPos: Position,
+  pp: z.string().nullable(),
+});
+export type InfoSyntax = z.infer<typeof InfoSyntax>;
+
+/** One node of a command's info tree (option `infoTree`); context nodes are not nodes of their own. */
+export interface InfoNode {
+  /** The info's constructor (`TacticInfo`, `TermInfo`, `CommandInfo`, `MacroExpansionInfo`, …) or `hole`. */
+  kind: string;
+  /** Whether the node's syntax comes from the source (true for a node without syntax). */
+  original: boolean;
+  /** Tactic, term and command nodes: the elaborator (null if anonymous) and the syntax. */
+  elaborator?: string | null;
+  stx?: InfoSyntax;
+  /** Tactic nodes. */
+  goalsBefore?: z.infer<typeof Goal>[];
+  goalsAfter?: z.infer<typeof Goal>[];
+  /** Term nodes: the expected type and the expression, pretty-printed. */
+  expectedType?: string | null;
+  expr?: string;
+  isBinder?: boolean;
+  /** A hole: its goal, pretty-printed. */
+  goal?: string | null;
+  /** Details that could not be printed. */
+  error?: string;
+  children: InfoNode[];
+}
+export const InfoNode: z.ZodType<InfoNode> = z.lazy(() =>
+  z.object({
+    kind: z.string(),
+    original: z.boolean(),
+    elaborator: z.string().nullable().optional(),
+    stx: InfoSyntax.optional(),
+    goalsBefore: z.array(Goal).optional(),
+    goalsAfter: z.array(Goal).optional(),
+    expectedType: z.string().nullable().optional(),
+    expr: z.string().optional(),
+    isBinder: z.boolean().optional(),
+    goal: z.string().nullable().optional(),
+    error: z.string().optional(),
+    children: z.array(InfoNode),
+  }),
+);

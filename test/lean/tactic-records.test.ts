@@ -2,12 +2,15 @@
  * What the Lean REPL front needs from our Lean side, against the real (embedded) Lean:
  * `env.command` with `tactics` (the tactic records of a command's info trees, checked against
  * stepping the same tactics with `proof.start` / `proof.tactic`) and `proof.tactic` with
- * `recover` (Lean's error recovery). One worker for the file.
+ * `recover` (Lean's error recovery); `rootGoals` and `infoTree`, and their shaping into the REPL's
+ * reply fields (`server/compat/repl-infotree.ts`) on this real output. One worker for the file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LeanWorker } from '../../server/lean/worker.js';
 import type { Goal, TacticRecord } from '../../server/repl-protocol/repl.js';
 import { startTestWorker } from '../support/lean.js';
+import { replInfotree, replRootGoals, replTactics, type ReplTactic } from '../../server/compat/repl-infotree.js';
+import { sourceText } from '../../server/lean/source-text.js';
 
 let worker: LeanWorker;
 let env: number;
@@ -140,5 +143,88 @@ describe('proof.tactic recover', () => {
     expect(thrown.status === 'failed' && thrown.error).toMatch(/apply/);
     const unparsed = await worker.applyTactic(start.proofState, 'exac hp', undefined, { recover: true });
     expect(unparsed.status).toBe('failed');
+  });
+});
+
+/** (goal, tactic) pairs of an `infotree` reply: every original tactic node with its goals before and pretty text. */
+function infotreePairs(nodes: Record<string, unknown>[]): { goal: string; tactic: string; start: unknown }[] {
+  const out: { goal: string; tactic: string; start: unknown }[] = [];
+  const walk = (n: Record<string, unknown>) => {
+    const node = n.node as { stx: { pp: string; range: { synthetic: boolean; start: unknown } }; goalsBefore: string[] } | undefined;
+    if (n.kind === 'TacticInfo' && node && !node.stx.range.synthetic) out.push({ goal: node.goalsBefore.join('\n'), tactic: node.stx.pp, start: node.stx.range.start });
+    for (const c of n.children as Record<string, unknown>[]) walk(c);
+  };
+  nodes.forEach(walk);
+  return out;
+}
+
+describe('env.command rootGoals and infoTree, shaped as the REPL replies', () => {
+  test('root goals: one per proof, at its `by`, with a proof state that proves it', async () => {
+    const code = 'example : 1=1 := by\n  skip\n  rfl\n\ntheorem bb : 1+1=2 := by rfl';
+    const r = await worker.runCommand(env, code, undefined, { rootGoals: true });
+    const ids: number[] = [];
+    const roots = replRootGoals(r.rootGoals!, (id) => ids.push(id) - 1);
+    expect(roots).toEqual([
+      { goal: '⊢ 1 = 1', proofState: 0, pos: { line: 1, column: 17 }, endPos: { line: 1, column: 17 } },
+      { goal: '⊢ 1 + 1 = 2', proofState: 1, pos: { line: 5, column: 22 }, endPos: { line: 5, column: 22 } },
+    ]);
+    for (const id of ids) expect((await worker.applyTactic(id, 'rfl')).status).toBe('solved');
+  });
+
+  test('infotree modes keep what the REPL keeps: one substantive node for a one-tactic proof', async () => {
+    const code = 'def f (h : Int) : Nat := by constructor';
+    const r = await worker.runCommand(env, code, undefined, { infoTree: true });
+    expect(replInfotree(r.infoTree!, 'substantive')).toEqual([
+      {
+        kind: 'TacticInfo',
+        node: {
+          name: 'Lean.Parser.Tactic.constructor',
+          stx: { pp: 'constructor', range: { synthetic: false, start: { line: 1, column: 28 }, finish: { line: 1, column: 39 } } },
+          goalsBefore: ['h : Int\n⊢ Nat'],
+          goalsAfter: [],
+        },
+        children: [],
+      },
+    ]);
+    const tactics = replInfotree(r.infoTree!, 'tactics')!;
+    expect(tactics.map((n) => (n.node as { name?: string }).name)).toEqual(['Lean.Parser.Term.byTactic']);
+    const full = replInfotree(r.infoTree!, 'full')!;
+    expect(full.map((n) => n.kind)).toContain('CommmandInfo');
+    const terms = JSON.stringify(full);
+    expect(terms).toContain('"expr":"Int"');
+    expect(terms).toContain('"elaborator":"Lean.Elab.Command.elabDeclaration"');
+  });
+
+  test('original mode drops what macros made (rfl expands to eq_refl), tactics mode keeps it', async () => {
+    const r = await worker.runCommand(env, 'theorem bb : 1+1=2 := by rfl', undefined, { infoTree: true });
+    const names = (nodes: Record<string, unknown>[] | undefined): string[] =>
+      (nodes ?? []).flatMap((n) => [(n.node as { name?: string }).name ?? '', ...names(n.children as Record<string, unknown>[])]);
+    expect(names(replInfotree(r.infoTree!, 'tactics'))).toContain('Lean.Parser.Tactic.eqRefl');
+    expect(names(replInfotree(r.infoTree!, 'original'))).not.toContain('Lean.Parser.Tactic.eqRefl');
+    expect(names(replInfotree(r.infoTree!, 'original'))).toContain('Lean.Parser.Tactic.tacticRfl');
+  });
+
+  test('allTactics and infotree both give a (goal, tactic) pair for every tactic of a proof', async () => {
+    const code =
+      'theorem w (p q : Prop) (hp : p) (hq : q) (n : Nat) (h : n > 0) : (p ∧ q) ∧ n ≠ 0 := by\n' +
+      '  constructor\n  · constructor\n    · exact hp\n    · exact hq\n  · intro hn\n    cases n with\n    | zero => omega\n    | succ m => simp at hn';
+    const written = ['constructor', 'constructor', 'exact hp', 'exact hq', 'intro hn', 'cases n with', 'omega', 'simp at hn'];
+    const r = await worker.runCommand(env, code, undefined, { tactics: true, infoTree: true });
+    expect(r.hasErrors, JSON.stringify(r.messages)).toBe(false);
+    const ids = new Map<number, number>();
+    const tactics: ReplTactic[] = replTactics(r.tactics!, (id) => ids.set(id, ids.size).size - 1);
+    expect(tactics.map((t) => t.tactic.split('\n')[0])).toEqual(written);
+    for (const t of tactics) {
+      expect(t.goals).toMatch(/⊢/);
+      expect(sourceText(code, t.pos, t.endPos).replace(/\n +/g, '\n')).toBe(t.tactic);
+      expect(t.parentDecl).toBe('w');
+    }
+    const pairs = infotreePairs(replInfotree(r.infoTree!, 'substantive')!);
+    expect(pairs.map((p) => p.tactic.split('\n')[0])).toEqual(written);
+    expect(pairs.map((p) => p.goal)).toEqual(tactics.map((t) => t.goals));
+    expect(pairs.map((p) => p.start)).toEqual(tactics.map((t) => t.pos));
+    // Each pair's goal is a state the tactic runs in: its proof state takes the tactic.
+    const omega = r.tactics!.find((t) => t.pretty === 'omega')!;
+    expect((await worker.applyTactic(omega.proofState!, 'omega')).status).toBe('solved');
   });
 });
