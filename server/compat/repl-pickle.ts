@@ -16,13 +16,13 @@ export type ReplayStep = z.infer<typeof ReplayStep>;
 
 /**
  * How to rebuild a proof state: run `chain` after `header`, take the last command's `sorry`-th
- * sorry (with `source: "tactic"`, its `sorry`-th tactic record's state, from `allTactics`), then `steps`.
+ * sorry (with `source: "tactic"` / `"rootGoal"`, its `sorry`-th tactic record's / root goal's state), then `steps`.
  */
 export const ProofStateOrigin = z.object({
   header: z.string(),
   chain: z.array(z.string()).min(1),
   sorry: z.number().int().min(0),
-  source: z.enum(['sorry', 'tactic']).optional(),
+  source: z.enum(['sorry', 'tactic', 'rootGoal']).optional(),
   steps: z.array(ReplayStep),
 });
 export type ProofStateOrigin = z.infer<typeof ProofStateOrigin>;

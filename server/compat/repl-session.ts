@@ -20,6 +20,7 @@ import type { Lease, WorkerPool } from '../pool/worker-pool.js';
 import type { ReplResult } from '../repl-protocol/repl.js';
 import type { LeanMessage } from '../../protocol/lean.js';
 import { PickleError, readPickle, writePickle, type ProofStateOrigin, type ReplayStep } from './repl-pickle.js';
+import { isInfotreeMode, replInfotree, replRootGoals, replTactics } from './repl-infotree.js';
 
 const Id = z.number().int().min(0);
 const Options = { allTactics: z.boolean().nullish(), rootGoals: z.boolean().nullish(), infotree: z.string().nullish() };
@@ -168,8 +169,9 @@ export class ReplSession {
     let env = (await lease.worker.importHeader(header)).env;
     for (const c of chain.slice(0, -1)) env = (await lease.worker.runCommand(env, c)).env;
     const source = rec.origin.source ?? 'sorry';
-    const r = await lease.worker.runCommand(env, chain[chain.length - 1]!, undefined, { tactics: source === 'tactic' });
-    let ps = source === 'tactic' ? r.tactics?.[sorry]?.proofState : r.sorries[sorry]?.proofState;
+    const r = await lease.worker.runCommand(env, chain[chain.length - 1]!, undefined, { tactics: source === 'tactic', rootGoals: source === 'rootGoal' });
+    const records = source === 'tactic' ? r.tactics : source === 'rootGoal' ? r.rootGoals : r.sorries;
+    let ps = records?.[sorry]?.proofState;
     for (const step of steps) {
       if (ps === undefined) break;
       const t = await lease.worker.applyTactic(ps, step.tactic, undefined, { recover: true });
@@ -204,12 +206,18 @@ export class ReplSession {
         }
         base = imported.env;
       }
-      const r = await worker.runCommand(base, body, undefined, { tactics: opts.allTactics === true });
+      const infotree = isInfotreeMode(opts.infotree) ? opts.infotree : undefined;
+      const r = await worker.runCommand(base, body, undefined, { tactics: opts.allTactics === true, rootGoals: opts.rootGoals === true, infoTree: infotree !== undefined });
       const chain = [...(parent?.chain ?? []), body];
       let env: number | undefined;
       if (discard) void worker.drop({ envs: [r.env] }).catch(() => undefined);
       else env = this.envs.push({ header, chain, live: { slot: lease.slot, generation: lease.generation, env: r.env } }) - 1;
-      return this.commandReply(env, r, lines, lease, { header, chain });
+      const out = this.commandReply(env, r, lines, lease, { header, chain });
+      if (infotree && r.infoTree) {
+        const trees = replInfotree(r.infoTree, infotree);
+        if (trees) out.infotree = trees;
+      }
+      return out;
     });
   }
 
@@ -217,11 +225,11 @@ export class ReplSession {
    * A command's reply. Proof state ids in the REPL's order: the sorries', then (with
    * `allTactics`) the tactics'; each replayable from `from`.
    */
-  private commandReply(env: number | undefined, r: Pick<ReplResult<'env.command'>, 'messages' | 'sorries' | 'tactics'>, lines: number, lease: Lease<LeanWorker>, from: { header: string; chain: string[] } | undefined): ReplReply {
+  private commandReply(env: number | undefined, r: Pick<ReplResult<'env.command'>, 'messages' | 'sorries' | 'tactics' | 'rootGoals'>, lines: number, lease: Lease<LeanWorker>, from: { header: string; chain: string[] } | undefined): ReplReply {
     const out: ReplReply = {};
     if (env !== undefined) out.env = env;
     if (r.messages.length) out.messages = uniqueMessages(r.messages).map((m) => message(m, lines));
-    const at = (p: { line: number; column: number }) => ({ line: p.line + lines, column: p.column });
+    const at = (p: { line: number; column: number }) => ({ line: p.line === 0 ? 0 : p.line + lines, column: p.column });
     const record = (proofState: number, source: ProofStateOrigin['source'], index: number, goals: string[]) =>
       this.recordProofState({
         live: { slot: lease.slot, generation: lease.generation, proofState },
@@ -229,22 +237,24 @@ export class ReplSession {
         goals,
         usesSorry: false,
       });
-    if (r.sorries.length) {
-      out.sorries = r.sorries.map((s, i) => {
-        const sorry: ReplReply = { goal: goalText(s) };
-        if (s.proofState !== undefined) sorry.proofState = record(s.proofState, 'sorry', i, (s.goals ?? []).map((g) => g.pretty));
-        if (s.pos.line !== 0) sorry.pos = at(s.pos);
-        if (s.endPos && s.endPos.line !== 0) sorry.endPos = at(s.endPos);
-        return sorry;
-      });
-    }
-    if (r.tactics?.length) {
-      out.tactics = r.tactics.map((t, i) => {
-        const goals = (t.goalsBefore ?? []).map((g) => g.pretty);
-        const tactic: ReplReply = { tactic: t.pretty ?? t.text ?? '', goals: goals.length ? goals.join('\n\n') : 'no goals' };
-        if (t.proofState !== undefined) tactic.proofState = record(t.proofState, 'tactic', i, goals);
-        return { ...tactic, pos: at(t.pos), endPos: at(t.endPos), usedConstants: t.usedConstants ?? [] };
-      });
+    /** Ids for the worker's proof states of `records`, recorded as replayable from `source`'s index. */
+    const idsFor = (records: readonly { proofState?: number; goalsBefore?: { pretty: string }[] }[], source: 'tactic' | 'rootGoal') => {
+      const index = new Map(records.map((t, i) => [t.proofState, i] as const));
+      return (ps: number) => record(ps, source, index.get(ps) ?? 0, (records[index.get(ps) ?? 0]?.goalsBefore ?? []).map((g) => g.pretty));
+    };
+    const sorries: ReplReply[] = r.sorries.map((s, i) => {
+      const sorry: ReplReply = { goal: goalText(s) };
+      if (s.proofState !== undefined) sorry.proofState = record(s.proofState, 'sorry', i, (s.goals ?? []).map((g) => g.pretty));
+      if (s.pos.line !== 0) sorry.pos = at(s.pos);
+      if (s.endPos && s.endPos.line !== 0) sorry.endPos = at(s.endPos);
+      return sorry;
+    });
+    // Root goals come after the sorries, as sorries at the start of each proof; then the tactics.
+    if (r.rootGoals) sorries.push(...replRootGoals(r.rootGoals, idsFor(r.rootGoals, 'rootGoal')).map((g) => ({ ...g, pos: at(g.pos), endPos: at(g.endPos) })));
+    if (sorries.length) out.sorries = sorries;
+    if (r.tactics) {
+      const tactics = replTactics(r.tactics, idsFor(r.tactics, 'tactic'), { parentDecl: false }).map((t) => ({ ...t, pos: at(t.pos), endPos: at(t.endPos) }));
+      if (tactics.length) out.tactics = tactics;
     }
     return out;
   }
