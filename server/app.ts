@@ -55,6 +55,8 @@ export interface AppOptions {
   ownsPool?: boolean;
   /** Directory under which the REPL front's `{"path": …}` commands may read files (none: file mode off). */
   replFileRoot?: string;
+  /** Directory of the REPL front's pickle files (pickling off without one). */
+  replPickleDir?: string;
   logLevel?: string;
   /** Cluster mode (server/cluster/): batches go through Redis; /health and /metrics show the cluster. */
   cluster?: ClusterNode;
@@ -115,7 +117,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   await wsRoutes(app, { registry, metrics, maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, rateLimit: opts.wsRateLimit });
   await checkRoutes(app, { pool, judge: opts.judge, metrics, cluster: opts.cluster?.batches });
   await traceRoutes(app, registry);
-  await compatRoutes(app, { pool, judge: opts.judge, metrics, replFileRoot: opts.replFileRoot });
+  await compatRoutes(app, { pool, judge: opts.judge, metrics, replFileRoot: opts.replFileRoot, replPickleDir: opts.replPickleDir });
   await webPageRoutes(app);
   await metricsRoutes(app, metrics, async () => {
     const s = pool.stats();

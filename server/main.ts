@@ -68,6 +68,7 @@ const app = await build({
   shutdownGraceMs: config.shutdownGraceMs,
   logLevel: config.logLevel,
   replFileRoot: config.replFileRoot,
+  replPickleDir: config.replPickleDir,
   cluster,
 });
 await app.listen({ host: config.host, port: config.port });

@@ -3,7 +3,8 @@
  * lines, each reply followed by a blank line), so a script that spawns `lake exe repl` can
  * spawn this instead. With `--server URL` the process is a session on that server
  * (`/v1/repl`, token from `--token` or LEANENV_AUTH_TOKEN); without, it starts a private server
- * (one Lean worker) as a child process. Unlike the REPL, bad JSON gets `{"message": …}` and the stream goes on.
+ * (one Lean worker, files and pickles under the working directory unless told otherwise) as a child
+ * process. Unlike the REPL, bad JSON gets `{"message": …}` and the stream goes on.
  */
 import readline from 'node:readline';
 import WebSocket from 'ws';
@@ -42,8 +43,8 @@ async function remote(url: string, token: string | undefined): Promise<{ handle:
 }
 
 /** A session on a private server with one Lean worker, started as a child process (no server code imported). */
-async function local(fileRoot: string): Promise<{ handle: Handle; close: () => Promise<void> }> {
-  const server = await startLocalServer(['--workers', '1', '--repl-file-root', fileRoot, '--shutdown-grace-ms', '0']);
+async function local(fileRoot: string, pickleDir: string): Promise<{ handle: Handle; close: () => Promise<void> }> {
+  const server = await startLocalServer(['--workers', '1', '--repl-file-root', fileRoot, '--repl-pickle-dir', pickleDir, '--shutdown-grace-ms', '0']);
   const r = await remote(server.url, undefined);
   return { handle: r.handle, close: async () => (r.close(), await server.stop()) };
 }
@@ -52,10 +53,10 @@ async function local(fileRoot: string): Promise<{ handle: Handle; close: () => P
 export async function repl(argv: string[]): Promise<number> {
   const parsed = parseCommand(REPL, argv);
   if (parsed.help) return (console.log(commandHelp(REPL)), 0);
-  const values = parsed.values as { server?: string; token?: string; 'file-root'?: string };
+  const values = parsed.values as { server?: string; token?: string; 'file-root'?: string; 'pickle-dir'?: string };
   const s = values.server
     ? await remote(values.server, values.token ?? process.env.LEANENV_AUTH_TOKEN)
-    : await local(values['file-root'] ?? process.cwd());
+    : await local(values['file-root'] ?? process.cwd(), values['pickle-dir'] ?? process.cwd());
   try {
     for await (const q of queries(process.stdin)) {
       if (q.startsWith('#') || q.startsWith('--')) continue;

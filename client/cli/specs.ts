@@ -38,11 +38,12 @@ export const CHECK: CommandSpec = {
 export const REPL: CommandSpec = {
   name: 'repl',
   summary: "speak the Lean REPL's JSON protocol on stdin/stdout (in place of `lake exe repl`)",
-  details: 'Commands are JSON objects separated by blank lines ({"cmd": …}, {"tactic": …, "proofState": N},\n{"path": …}); each reply is followed by a blank line. Unlike the REPL, bad JSON gets\n{"message": …} and the stream goes on. See docs/compat.md.',
+  details: 'Commands are JSON objects separated by blank lines ({"cmd": …}, {"tactic": …, "proofState": N},\n{"path": …}, {"pickleTo": …}, …); each reply is followed by a blank line. Unlike the REPL, bad JSON gets\n{"message": …} and the stream goes on. See docs/compat.md.',
   flags: [
     { ...SERVER_FLAG, defaultText: 'a private server with one Lean worker' },
     { name: 'token', type: 'string', value: 'T', defaultText: '$LEANENV_AUTH_TOKEN', help: "the server's bearer token" },
     { name: 'file-root', type: 'string', value: 'DIR', defaultText: 'the working directory', help: 'directory {"path": …} commands may read (private server only)' },
+    { name: 'pickle-dir', type: 'string', value: 'DIR', defaultText: 'the working directory', help: 'directory pickleTo / unpickle… files live in (private server only)' },
   ],
   examples: ["printf '%s\\n\\n' '{\"cmd\": \"theorem t : 1 + 1 = 2 := rfl\"}' | leanenv repl", 'leanenv repl --server http://127.0.0.1:8765 < commands.in'],
   exitCodes: [[0, 'the end of stdin was reached']],

@@ -12,7 +12,7 @@ import { kiminaRoutes } from './kimina.js';
 import { replRoutes } from './repl-routes.js';
 
 /** Register every compatibility route (after the WebSocket plugin). */
-export async function compatRoutes(app: FastifyInstance, o: { pool: WorkerPool<LeanWorker>; judge: Judge; metrics?: ServerMetrics; replFileRoot?: string }): Promise<void> {
+export async function compatRoutes(app: FastifyInstance, o: { pool: WorkerPool<LeanWorker>; judge: Judge; metrics?: ServerMetrics; replFileRoot?: string; replPickleDir?: string }): Promise<void> {
   await kiminaRoutes(app, o);
-  await replRoutes(app, { pool: o.pool, fileRoot: o.replFileRoot });
+  await replRoutes(app, { pool: o.pool, fileRoot: o.replFileRoot, pickleDir: o.replPickleDir });
 }

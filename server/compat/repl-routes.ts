@@ -12,12 +12,14 @@ export interface ReplRouteOptions {
   pool: WorkerPool<LeanWorker>;
   /** Directory `{"path": …}` files must be under (file mode off without one). */
   fileRoot?: string;
+  /** Directory of pickle files (pickling off without one). */
+  pickleDir?: string;
 }
 
 /** Register the route (needs @fastify/websocket registered first, as the WebSocket API does). */
 export async function replRoutes(app: FastifyInstance, o: ReplRouteOptions): Promise<void> {
   app.get('/v1/repl', { websocket: true }, (socket) => {
-    const session = new ReplSession({ pool: o.pool, fileRoot: o.fileRoot });
+    const session = new ReplSession({ pool: o.pool, fileRoot: o.fileRoot, pickleDir: o.pickleDir });
     let queue = Promise.resolve();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const text = isBinary ? '' : data.toString('utf8');

@@ -106,6 +106,8 @@ export const ConfigSchema = z.object({
   httpRateLimitWindowMs: z.number().int().positive().default(60_000),
   /** Directory under which the Lean REPL front's `{"path": …}` commands may read files (unset: file mode off). */
   replFileRoot: z.string().optional(),
+  /** Directory the Lean REPL front's `pickleTo` / `unpickleEnvFrom` / `unpickleProofStateFrom` files live in (paths are taken relative to it; unset: pickling off). Share it between the nodes of a cluster to unpickle on another node. */
+  replPickleDir: z.string().optional(),
   /** Redis URL (e.g. redis://redis:6379): this node joins a cluster of nodes sharing batch checks; none = one node alone. */
   redis: z.string().url().optional(),
   /** Cluster mode: batch items waiting in the cluster queue beyond which a new batch gets `overloaded`. */

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +74,11 @@ def _wait_no_worker_starting(server: Server, proc: subprocess.Popen[bytes], limi
         time.sleep(1)
 
 
+def _pickle_dir() -> pathlib.Path:
+    """A fresh directory for the REPL front's pickle files (`--repl-pickle-dir`), one per session."""
+    return pathlib.Path(tempfile.mkdtemp(prefix="leanenv-pickles-"))
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
     """The running server (started once, stopped with SIGTERM at the end of the session)."""
@@ -83,12 +90,14 @@ def server() -> Iterator[Server]:
     port = _free_port()
     s = Server(f"http://127.0.0.1:{port}", TOKEN)
     workers = os.environ.get("LEANENV_TEST_WORKERS", "2")
+    pickles = _pickle_dir()
     with open(ROOT / ".pytest-server.log", "wb") as log:
         proc = subprocess.Popen(
             [str(ROOT / "node_modules/.bin/tsx"), "server/main.ts", "--port", str(port), "--workers", workers,
              "--auth-token", TOKEN, "--log-level", "warn"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "LEANENV_REPL_FILE_ROOT": str(ROOT / "test/python/repl-transcripts")},
+            env={**os.environ, "LEANENV_REPL_FILE_ROOT": str(ROOT / "test/python/repl-transcripts"),
+                 "LEANENV_REPL_PICKLE_DIR": str(pickles)},
         )
         try:
             _wait_healthy(s, proc, 1200)
@@ -102,3 +111,4 @@ def server() -> Iterator[Server]:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
+            shutil.rmtree(pickles, ignore_errors=True)
