@@ -81,6 +81,8 @@ export interface VariantResult {
   snapshots: MemorySnapshot[];
   itemsPerSec: number;
   checks: number;
+  /** The warm pass's verdicts, item by item (the same for every variant, or a cut changed Lean's answers). */
+  verdicts: string[];
   readyMs: number;
   /** items/s per GB of RSS after the batch. */
   itemsPerSecPerGB: number;
@@ -136,11 +138,12 @@ async function snapshot(stage: string, pid: number, dir: string): Promise<Memory
 }
 
 /** Checks of `items` on `worker`: a warm pass (items over a second are left out), then at least `minChecks` timed; items/s. */
-async function batch(worker: LeanWorker, items: BenchmarkItem[], minChecks: number, onItem: () => void): Promise<{ itemsPerSec: number; checks: number }> {
+async function batch(worker: LeanWorker, items: BenchmarkItem[], minChecks: number, onItem: () => void): Promise<{ itemsPerSec: number; checks: number; verdicts: string[] }> {
   const short: BenchmarkItem[] = [];
+  const verdicts: string[] = [];
   for (const it of items) {
     const t0 = performance.now();
-    await checkOnWorkerOnly(worker, it);
+    verdicts.push(await checkOnWorkerOnly(worker, it));
     if (performance.now() - t0 < 1000) short.push(it);
   }
   const timed = Array.from({ length: Math.ceil(minChecks / Math.max(1, short.length)) }, () => short).flat();
@@ -149,7 +152,7 @@ async function batch(worker: LeanWorker, items: BenchmarkItem[], minChecks: numb
     await checkOnWorkerOnly(worker, it);
     onItem();
   }
-  return { itemsPerSec: timed.length / ((performance.now() - t0) / 1000), checks: timed.length };
+  return { itemsPerSec: timed.length / ((performance.now() - t0) / 1000), checks: timed.length, verdicts };
 }
 
 /** Candidate proofs per statement (as in the pool section). */
@@ -206,6 +209,12 @@ export function memoryVariants(quick: boolean): MemoryVariant[] {
   return quick ? all.slice(0, 2) : all;
 }
 
+/** `proved 5, disproved 4`: counts of each verdict. */
+const summary = (verdicts: string[]) =>
+  Object.entries(verdicts.reduce<Record<string, number>>((a, v) => ({ ...a, [v]: (a[v] ?? 0) + 1 }), {}))
+    .map(([v, n]) => `${v} ${n}`)
+    .join(', ');
+
 const mb = (b: number) => `${Math.round(b / 2 ** 20)}`;
 
 /** Table rows: the default's breakdown at each stage, then every variant side by side after its batch. */
@@ -228,8 +237,10 @@ export function memoryRows(results: VariantResult[]): string[][] {
     rows.push([
       `memory: ${r.name}`,
       `RSS ${mb(s.rss)} MB (V8 heaps ${mb(iso.reduce((a, i) => a + i.heapCommitted, 0))} over ${iso.length} isolates, old+large-object ${mb(source)}, bytecode ${mb(iso.reduce((a, i) => a + i.bytecode, 0))}; main's ArrayBuffers ${mb(iso[0]?.arrayBuffers ?? 0)}); ` +
-        `${r.itemsPerSec.toFixed(2)} items/s one worker (${r.checks} checks), ${r.itemsPerSecPerGB.toFixed(2)} items/s per GB; ready in ${(r.readyMs / 1000).toFixed(1)} s`,
+        `verdicts ${summary(r.verdicts)}; ${r.itemsPerSec.toFixed(2)} items/s one worker (${r.checks} checks), ${r.itemsPerSecPerGB.toFixed(2)} items/s per GB; ready in ${(r.readyMs / 1000).toFixed(1)} s`,
     ]);
   }
+  const same = results.every((r) => JSON.stringify(r.verdicts) === JSON.stringify(results[0]!.verdicts));
+  if (results.length > 1) rows.push(['memory: verdicts item by item, every variant', same ? 'identical' : 'DIFFERENT: a cut changed what Lean answers']);
   return rows;
 }
