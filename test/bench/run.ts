@@ -256,7 +256,7 @@ table.push(
   ['worker cold start (to ready)', `${(results.coldStartMs / 1000).toFixed(1)} s (target < 30 s)`],
   ['cold start, probed: total', part('totalMs')],
   ['  Node start', part('nodeStartMs')],
-  ['  glue load (89 MB JS)', part('glueLoadMs')],
+  ['  glue load (0.7 MB JS, 89 MB as shipped)', part('glueLoadMs')],
   ['  wasm compile + instantiate (main)', part('wasmCompileMs')],
   ['  runtime + pthreads to Lean main', part('runtimeInitMs')],
   ['  import (the --run file\'s header)', part('importMs')],
