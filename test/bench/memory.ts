@@ -160,7 +160,9 @@ const CANDIDATES = ['by omega', 'by simp', 'by decide'];
 
 /** Measure each variant in turn (one worker at a time): snapshots at each stage and the batch's items/s. */
 export async function benchMemory(variants: MemoryVariant[], statements: BenchmarkItem[], minChecks: number, log: (l: string) => void): Promise<VariantResult[]> {
-  const items = statements.flatMap((s) => CANDIDATES.map((p) => ({ ...s, body: s.body.replace(/:=\s*by\s+sorry\s*$/, `:= ${p}\n`) })));
+  // Plus one statement every candidate proves, so that the verdicts compared across variants include proofs.
+  const sanity = { id: 'memory_sanity', header: statements[0]?.header ?? '', body: 'theorem memory_sanity : 2 + 2 = 4 := by sorry\n' };
+  const items = [...statements, sanity].flatMap((s) => CANDIDATES.map((p) => ({ ...s, body: s.body.replace(/:=\s*by\s+sorry\s*$/, `:= ${p}\n`) })));
   const results: VariantResult[] = [];
   for (const v of variants) {
     const config = loadConfig([], process.env, { ...v.config, sandbox: 'off' });
