@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Lean workers are slow to start (about a minute on the embedded Lean) and use ~3-4 GB each:
+// Lean workers are slow to start (about a minute on the embedded Lean) and use ~1.7 GB each:
 // test files run one at a time, each sharing one worker across its tests. Under CI the
 // results are also written as JSON, from which .ci/run prints its summary line.
 export default defineConfig({

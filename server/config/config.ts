@@ -13,16 +13,19 @@ import { DEFAULT_CACHE_DIR } from '../provision/paths.js';
 import { describeIssues } from '../../protocol/issues.js';
 import { valuesFromArgs, valuesFromEnv } from './sources.js';
 
-/** An embedded-Lean worker's memory budget for the defaults (it takes 3.7-4 GB). */
-const WORKER_BUDGET_BYTES = 5 * 2 ** 30;
+/**
+ * An embedded-Lean worker's memory budget for the defaults: 1.5-1.7 GB when it starts, up to ~2.7 GB when its wasm
+ * heap reaches the recycle limit (`wasmHeapRecycleMb`, docs/memory.md; 3.5-4 GB before the memory cuts).
+ */
+const WORKER_BUDGET_BYTES = 3 * 2 ** 30;
 
-/** One worker per core, at most one per 5 GiB (an embedded-Lean worker takes about 4 GB). */
+/** One worker per core, at most one per 3 GiB (see {@link WORKER_BUDGET_BYTES}). */
 function defaultWorkers(): number {
   return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.totalmem() / WORKER_BUDGET_BYTES)));
 }
 
 /**
- * Spares kept by default: one when the machine's memory holds one more worker (5 GiB each)
+ * Spares kept by default: one when the machine's memory holds one more worker (3 GiB each)
  * beyond `workers`, else none.
  */
 export function defaultSpareWorkers(workers: number, totalMemBytes = os.totalmem()): number {
@@ -80,7 +83,7 @@ export const ConfigSchema = z.object({
   maxMessageBytes: z.number().int().positive().default(1 << 20),
   /** Largest HTTP request body accepted (a `/v1/check` batch), in bytes. */
   maxBodyBytes: z.number().int().positive().default(64 << 20),
-  /** Lean workers in the pool (default: one per core, at most one per 5 GiB of memory). */
+  /** Lean workers in the pool (default: one per core, at most one per 3 GiB of memory). */
   workers: z.number().int().min(1).max(256).default(defaultWorkers()),
   /** Ready workers kept besides `workers` to replace one at once (default: see `defaultSpareWorkers`). */
   spareWorkers: z.number().int().min(0).max(16).optional(),

@@ -23,8 +23,8 @@ export interface ConfigFieldDoc {
 
 /** Defaults that depend on the machine or the checkout: described rather than printed. */
 const DESCRIBED_DEFAULTS: Record<string, string> = {
-  workers: 'one per core, at most one per 5 GiB of memory',
-  spareWorkers: '1 when memory holds `workers` + 1 workers at 5 GiB each, else 0',
+  workers: 'one per core, at most one per 3 GiB of memory',
+  spareWorkers: '1 when memory holds `workers` + 1 workers at 3 GiB each, else 0',
   cacheDir: '`.leanenv/` in this repository',
   projectDir: 'this repository',
   lakePath: '`lake` from PATH',

@@ -89,7 +89,8 @@ async function unconfinedSpawn(config: Config, log: (l: string) => void): Promis
   const w = await ensureWasmLean({ cacheDir: config.cacheDir, log });
   const compileCache = path.join(w.workDir, 'node-compile-cache');
   fs.mkdirSync(compileCache, { recursive: true });
-  const v8Args = [`--stack-size=${WASM_STACK_KB}`];
+  // --expose-gc: the glue collects each thread's start-up garbage once (glue-slim.ts).
+  const v8Args = [`--stack-size=${WASM_STACK_KB}`, '--expose-gc'];
   // Read-only for sandboxed workers: each start copies it into its scratch directory.
   const glueCache = await ensureGlueCompileCache({ node: w.node, leanJs: w.leanJs, v8Args, dir: path.join(path.dirname(w.leanJs), 'compile-cache'), log });
   return {

@@ -8,6 +8,7 @@
  * we expect, `patchGlue` throws instead of producing a half-patched file.
  */
 import { CHANNEL_JS } from './glue-channel.js';
+import { MEMORY_PATCHES, slimExportAssignments } from './glue-slim.js';
 
 /** One exact-text replacement applied to the glue. */
 export interface GluePatch {
@@ -185,10 +186,17 @@ export const GLUE_PATCHES: readonly GluePatch[] = [
   },
 ];
 
-/** Apply every patch to the glue source; throws naming the first patch whose snippet is not found exactly. */
-export function patchGlue(source: string): string {
+/** Options of {@link patchGlue}. */
+export interface PatchOptions {
+  /** The memory cuts of glue-slim.ts (default true; false: the glue as before them, for the memory bench). */
+  memory?: boolean;
+}
+
+/** Apply every patch to the glue source (and the memory cuts); throws naming the first patch whose snippet is not found exactly. */
+export function patchGlue(source: string, o: PatchOptions = {}): string {
+  const memory = o.memory ?? true;
   let out = source;
-  for (const p of GLUE_PATCHES) {
+  for (const p of memory ? [...GLUE_PATCHES, ...MEMORY_PATCHES] : GLUE_PATCHES) {
     const expected = p.count ?? 1;
     const found = out.split(p.find).length - 1;
     if (found !== expected) {
@@ -199,5 +207,5 @@ export function patchGlue(source: string): string {
     }
     out = out.split(p.find).join(p.replace);
   }
-  return out;
+  return memory ? slimExportAssignments(out) : out;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { patchGlue, GLUE_PATCHES } from './glue-patch.js';
+import { MEMORY_PATCHES, SLIM_VERSION } from './glue-slim.js';
 import { bundleLeanSources, headerImports } from './lean-bundle.js';
 import { BOOT_FILE, bootLeanSource } from './lean-boot.js';
 import { LEAN_SOURCES } from './paths.js';
@@ -68,7 +69,7 @@ export async function ensureWasmLean(opts: WasmSetupOptions): Promise<WasmLean> 
   const libStat = fs.statSync(libTar);
   const boot = bootLeanSource(headerImports(bundle));
   const compile = opts.checkCompile ?? true;
-  const key = hashOf([glueSrc, JSON.stringify(GLUE_PATCHES), String(libStat.size), bundle, boot, String(compile)]);
+  const key = hashOf([glueSrc, JSON.stringify([GLUE_PATCHES, MEMORY_PATCHES]), SLIM_VERSION, String(libStat.size), bundle, boot, String(compile)]);
   const workDir = path.resolve(opts.cacheDir);
   const dir = path.join(workDir, 'wasm');
   const out: WasmLean = {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`, in one run: a worker's cold start broken into its parts (with
- * the glue's compile cache, and without it unless --quick); a Lean worker's cold start and RSS; per-tactic-step
+ * the glue's compile cache, and without it unless --quick); where a worker's memory goes, by kind
+ * and V8 isolate, before and after the memory cuts and without each (`memory.ts`); a Lean worker's cold start and RSS; per-tactic-step
  * latency at the worker's JSON-RPC boundary beside the time Lean reports for the same step;
  * the same steps through the WebSocket API (server + client over loopback), interleaved with
  * the direct ones, as a ratio; then batch-check throughput with one worker and with N (the
@@ -11,8 +12,8 @@
  * latency the queue adds per check; then best-first proof search with the built-in policy
  * through the API and directly on a worker (`search.ts`); then an agent's search with each
  * WebSocket method's time split into Lean's own, the worker channel and the API layer
- * (`methods.ts`). Prints a table and writes `.bench/latest.json`. `--search-only` and
- * `--methods-only` run that section alone (and update only its part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
+ * (`methods.ts`). Prints a table and writes `.bench/latest.json`. `--search-only`,
+ * `--methods-only` and `--memory-only` run that section alone (and update only its part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,6 +36,7 @@ import { benchJudge } from './judge.js';
 import { benchMethods, methodRows } from './methods.js';
 import { cleanUpOnSignals, itemCounter, machineInfo, progress, Sections } from './progress.js';
 import { percentile } from './stats.js';
+import { benchMemory, memoryRows, memoryVariants } from './memory.js';
 
 // An interrupted run (Ctrl-C, SIGTERM) kills every process it started, Lean workers included.
 cleanUpOnSignals();
@@ -42,7 +44,7 @@ const machine = machineInfo();
 
 const quick = process.argv.includes('--quick');
 /** The sections of a whole run, in order (progress lines name them). */
-const sections = new Sections(['cold start', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search', 'search methods']);
+const sections = new Sections(['cold start', 'worker memory', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search', 'search methods']);
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 /** The core-subset statements every section uses (the first 10 with --quick, else 50). */
 const STATEMENTS = [...coreSubset().values()].slice(0, quick ? 10 : 50);
@@ -68,7 +70,7 @@ const runSearch = async () => {
 const searchTable = (s: Awaited<ReturnType<typeof runSearch>>) => [...searchRows(s), ...(s.excluded.length ? [['search: statements left out (--search-exclude)', s.excluded.join(', ')]] : [])];
 
 /** A section run alone: print its rows, update only its part of `.bench/latest.json` (`<key>`, `<key>Date`, `<key>Machine`), exit. */
-function finishSection(key: 'search' | 'methods', value: unknown, rows: string[][]): never {
+function finishSection(key: 'search' | 'methods' | 'memory', value: unknown, rows: string[][]): never {
   const table = new Table({ head: ['metric', 'value'] });
   table.push(...rows);
   console.log(table.toString());
@@ -92,6 +94,18 @@ const runMethods = async () => {
   sections.end('search methods');
   return result;
 };
+/** The memory section: one worker at a time per variant, its memory by kind and isolate at each stage, and its items/s (memory.ts). */
+const runMemory = async () => {
+  const variants = memoryVariants(quick);
+  sections.begin('worker memory', `${variants.length} configurations, one worker at a time: memory at each stage, items/s`);
+  const result = await benchMemory(variants, STATEMENTS.slice(0, 4), quick ? 30 : 60, (l) => progress(`  ${l}`));
+  sections.end('worker memory');
+  return result;
+};
+if (process.argv.includes('--memory-only')) {
+  const memory = await runMemory();
+  finishSection('memory', memory, memoryRows(memory));
+}
 if (process.argv.includes('--methods-only')) {
   const methods = await runMethods();
   finishSection('methods', methods, methodRows(methods));
@@ -123,6 +137,7 @@ if (!quick && spawnSpec.confine?.kind === 'node-permission') {
 }
 
 sections.end('cold start');
+const memory = await runMemory();
 
 if (process.argv.includes('--cold-start')) {
   // Only the breakdown (repeatable): `npm run bench -- --cold-start`.
@@ -222,6 +237,7 @@ const results = {
   spares,
   search,
   methods,
+  memory,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -240,7 +256,7 @@ table.push(
   ['worker cold start (to ready)', `${(results.coldStartMs / 1000).toFixed(1)} s (target < 30 s)`],
   ['cold start, probed: total', part('totalMs')],
   ['  Node start', part('nodeStartMs')],
-  ['  glue load (89 MB JS)', part('glueLoadMs')],
+  ['  glue load (0.7 MB JS, 89 MB as shipped)', part('glueLoadMs')],
   ['  wasm compile + instantiate (main)', part('wasmCompileMs')],
   ['  runtime + pthreads to Lean main', part('runtimeInitMs')],
   ['  import (the --run file\'s header)', part('importMs')],
@@ -249,6 +265,7 @@ table.push(
   ['  REPL start + first request', part('firstRequestMs')],
   ['header import', `${results.headerImportMs} ms`],
   ['worker RSS', `${results.workerRssMB} MB`],
+  ...memoryRows(memory),
   ['tactic steps', `${results.steps} over ${results.statements} statements (${results.solvedSteps} solved)`],
   ['step at worker JSON-RPC p50 / p95', `${r1(results.stepRpcMs.p50)} / ${r1(results.stepRpcMs.p95)} ms`],
   ['same steps, Lean-reported p50 / p95', `${r1(results.stepLeanMs.p50)} / ${r1(results.stepLeanMs.p95)} ms`],

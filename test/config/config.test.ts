@@ -33,8 +33,9 @@ describe('loadConfig', () => {
     expect(spareWorkersFor(loadConfig([], { LEANENV_SPARE_WORKERS: '0' }))).toBe(0);
     const GiB = 2 ** 30;
     expect(defaultSpareWorkers(2, 24 * GiB)).toBe(1);
-    expect(defaultSpareWorkers(2, 14 * GiB)).toBe(0);
-    expect(defaultSpareWorkers(4, 24 * GiB)).toBe(0);
+    expect(defaultSpareWorkers(2, 8 * GiB)).toBe(0);
+    expect(defaultSpareWorkers(4, 14 * GiB)).toBe(0);
+    expect(defaultSpareWorkers(4, 16 * GiB)).toBe(1);
     expect(() => loadConfig(['--spare-workers=-1'], {})).toThrow(/spareWorkers/);
   });
 });

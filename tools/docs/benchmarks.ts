@@ -42,6 +42,11 @@ export const BenchResults = z
     searchDate: z.string().optional(),
     searchMachine: Machine.optional(),
     search: z.object({ excluded: z.array(z.string()).optional(), statements: z.number(), proved: z.number(), baselineProved: z.number(), expansionsPerSecPerWorker: z.number(), timeToProofMs: P, apiShare: z.number(), traceOverhead: z.number().optional(), traceBytesPerEdge: z.number().optional() }).loose().optional(),
+    memoryDate: z.string().optional(),
+    memoryMachine: Machine.optional(),
+    memory: z
+      .array(z.object({ name: z.string(), itemsPerSec: z.number(), itemsPerSecPerGB: z.number(), snapshots: z.array(z.object({ stage: z.string(), rss: z.number(), wasmResident: z.number(), codeResident: z.number() }).loose()) }).loose())
+      .optional(),
     methodsDate: z.string().optional(),
     methodsMachine: Machine.optional(),
     methods: z
@@ -88,6 +93,14 @@ export function renderLatest(r: BenchResults): string {
   if (r.spares) {
     add('kill of a busy worker → next request served', `${f(r.spares.promotionMs, 0)} ms (${r.spares.servedBySpare ? 'by the promoted spare' : 'not by the spare'}; target < 1 s)`);
     add('kill → new spare ready, in the background', `${f(r.spares.newSpareReadyMs / 1000)} s`);
+  }
+  if (r.memory) {
+    const at = measured(r.memoryDate ?? r.date, r.memoryMachine ?? r.machine);
+    const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
+    for (const v of r.memory) {
+      const stages = v.snapshots.map((x) => `${x.stage} ${mb(x.rss)}`).join(', ');
+      add(`one worker's RSS: ${v.name}`, `${stages}; ${f(v.itemsPerSec, 2)} items/s on one worker, ${f(v.itemsPerSecPerGB, 2)} items/s per GB`, at);
+    }
   }
   if (r.search) {
     const at = measured(r.searchDate ?? r.date, r.searchMachine ?? r.machine);
