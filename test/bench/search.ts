@@ -131,7 +131,8 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
   try {
     for (const [i, it] of items.entries()) {
       const t = { id: it.id, header: it.header, statement: it.body };
-      // Alternate which goes first, so that neither gains from the other warming Lean up.
+      // Rotate the order (a Latin square over every three statements): each run is first, second
+      // and third equally often, so none gains from another warming Lean up.
       let plain: [SearchResult, number] | undefined;
       let traced: [SearchResult, number] | undefined;
       const ws = () => walled(() => searchOne(t, backend, policy, budget)).then((r) => void viaApi.push((plain = r)[0]));
@@ -144,8 +145,12 @@ export async function benchSearch(spec: WorkerSpawn, config: Config, items: Benc
             traceBytes += recs.reduce((n, x) => n + Buffer.byteLength(JSON.stringify(x)) + 1, 0);
           }),
         ).then((r) => void (traced = r));
-      if (i % 2 === 0) await ws().then(tr).then(dr);
-      else await dr().then(tr).then(ws);
+      const orders = [
+        [ws, tr, dr],
+        [tr, dr, ws],
+        [dr, ws, tr],
+      ];
+      for (const run of orders[i % 3]!) await run();
       const [p, pm] = plain!;
       const [q, qm] = traced!;
       tracePairs.push({ plainMs: pm, tracedMs: qm, same: p.tacticApplications === q.tacticApplications && p.backend.workerErrors + q.backend.workerErrors === 0 });
