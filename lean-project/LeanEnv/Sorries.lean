@@ -4,6 +4,9 @@ import Lean.Util.CollectAxioms
 import Lean.Util.FoldConsts
 import Lean.Meta.PPGoal
 import LeanEnv.Util
+import LeanEnv.State
+import LeanEnv.Elab
+import LeanEnv.Goals
 
 /-!
 Find the `sorry`s of elaborated commands in their info trees: a tactic `sorry`
@@ -65,5 +68,30 @@ def SorryHole.mkGoal (h : SorryHole) : MetaM MVarId := do
   | .inr (lctx, ty) =>
     let m ← withReader (fun ctx => { ctx with lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
     return m.mvarId!
+
+/-- Make each sorry's goal a proof state (stored through `store`) in the elaborator state `core`
+under `scope`; per sorry `{proofState, goals, pos, endPos}`, or `{error, pos, endPos}`. -/
+def sorryStates (store : ProofSnapshot → IO Nat) (scope : Command.Scope) (core : Core.State)
+    (holes : Array SorryHole) : IO (Array Json) := do
+  let mut out := #[]
+  for h in arrayToList holes do
+    let o ← runTermElab (do let g ← h.mkGoal; return (g, ← goalsJson [g])) scope 0 core { mctx := h.mctx }
+    let place := [("pos", posJson h.pos), ("endPos", posJson h.endPos)]
+    match o.result with
+    | .ok (g, gj) =>
+      let pid ← store {
+        coreState := o.coreState, metaState := o.metaState, termState := o.termState,
+        scope := scope, goals := [g], root := none }
+      out := out.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
+    | .error e => out := out.push (Json.mkObj (("error", Json.str e) :: place))
+  return out
+
+/-- The sorries in the info trees recorded so far by the elaboration running (a tactic step's),
+with postponed parts filled in as the frontend fills them; term sorries in the current context. -/
+def recordedSorries : Term.TermElabM (Array SorryHole) := do
+  let st ← getInfoState
+  let ctx ← CommandContextInfo.save
+  let trees := listMap (·.substitute st.assignment) (paToList st.trees)
+  return collectList default (some ctx) #[] trees
 
 end LeanEnv
