@@ -93,7 +93,7 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let t0 ← nowMs
   let snap ← getEnvSnap ref envId
   let cs ← runCommands snap.cmdState code hb
-  let holes := collectList code.toFileMap none #[] (paToList cs.infoState.trees)
+  let holes := collectCommandSorries code.toFileMap snap.cmdState.env #[] (paToList cs.infoState.trees)
   let scope := scopeOf cs
   let sorries ← sorryStates (storeProof ref) scope (coreStateOf cs) holes
   let extra ← commandExtras (storeProof ref) scope (coreStateOf cs) code (paToList cs.infoState.trees)

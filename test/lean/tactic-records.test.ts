@@ -270,3 +270,17 @@ describe('proof.tactic sorries', () => {
     expect('sorries' in r).toBe(false);
   });
 });
+
+describe("a command's sorry does not see the declaration it is in", () => {
+  test('`exact t` (t the theorem itself) fails in its sorry\'s proof state, an earlier declaration of the same input is there', async () => {
+    const r = await worker.runCommand(env, 'theorem before : 2 = 2 := rfl\ntheorem self (n : Nat) : n = 7 := by\n  induction n\n  sorry\n  exact sorry');
+    expect(r.sorries).toHaveLength(2);
+    for (const s of r.sorries) {
+      const t = await worker.applyTactic(s.proofState!, 'exact self');
+      expect(t.status).toBe('failed');
+      expect((await worker.applyTactic(s.proofState!, 'have := before; sorry')).status).toBe('solved');
+    }
+    const term = await worker.runCommand(env, 'theorem self2 : 1 = 2 := sorry');
+    expect((await worker.applyTactic(term.sorries[0]!.proofState!, 'exact self2')).status).toBe('failed');
+  });
+});
