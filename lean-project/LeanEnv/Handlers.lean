@@ -93,20 +93,9 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let t0 ← nowMs
   let snap ← getEnvSnap ref envId
   let cs ← runCommands snap.cmdState code hb
-  let holes := collectList code.toFileMap none #[] (paToList cs.infoState.trees)
+  let holes := collectCommandSorries code.toFileMap snap.cmdState.env #[] (paToList cs.infoState.trees)
   let scope := scopeOf cs
-  let mut sorries := #[]
-  for h in arrayToList holes do
-    let o ← runTermElab (do let g ← h.mkGoal; return (g, ← goalsJson [g])) scope 0
-      (coreStateOf cs) { mctx := h.mctx }
-    let place := [("pos", posJson h.pos), ("endPos", posJson h.endPos)]
-    match o.result with
-    | .ok (g, gj) =>
-      let pid ← storeProof ref {
-        coreState := o.coreState, metaState := o.metaState, termState := o.termState,
-        scope := scope, goals := [g], root := none }
-      sorries := sorries.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
-    | .error e => sorries := sorries.push (Json.mkObj (("error", Json.str e) :: place))
+  let sorries ← sorryStates (storeProof ref) scope (coreStateOf cs) holes
   let extra ← commandExtras (storeProof ref) scope (coreStateOf cs) code (paToList cs.infoState.trees)
     (← paramD p "tactics" false) (← paramD p "rootGoals" false) (← paramD p "infoTree" false)
   let id ← storeEnv ref cs
@@ -210,15 +199,19 @@ def tacticFailure (error : String) (msgs : Json) (t0 : Nat) : IO Json := do
 /-- Run tactic text on a stored proof state (see `handleTactic`); the step's JSON result. With
 `recover`, a tactic that logged errors but ended (Lean's error recovery: the term or goal it
 failed on became `sorry`) gives its new state, with `recovered: true` and the errors in `messages`. -/
-def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) (recover := false) : IO Json := do
+def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) (recover := false)
+    (sorries := false) : IO Json := do
   let t0 ← nowMs
   match parseTactic snap.coreState.env tac with
   | .error e => tacticFailure s!"tactic does not parse: {e}" (Json.arr #[]) t0
   | .ok stx =>
     -- The term context of a theorem's body in a file (`elabFunValues`): its name as `declName?`,
     -- the other fields at their defaults (errors become `sorry` and are logged, as in a file).
-    let o ← runTermElab (do let gs ← execTactic stx snap.goals; return (gs, ← goalsJson gs))
-      snap.scope hb { snap.coreState with messages := {} } snap.metaState snap.termState
+    let o ← runTermElab (do
+        let gs ← execTactic stx snap.goals
+        return (gs, ← goalsJson gs, ← if sorries then recordedSorries else pure #[]))
+      snap.scope hb { snap.coreState with messages := {}, infoState := { enabled := sorries } }
+      snap.metaState snap.termState
       { declName? := snap.root.map (·.name) }
     let msgs ← messagesJson o.coreState.messages
     -- A failed step's error is the file's first error: the first one the tactic logged (error
@@ -226,25 +219,31 @@ def runTactic (ref : StateRef) (snap : ProofSnapshot) (tac : String) (hb : Nat) 
     let logged ← firstErrorText o.coreState.messages
     match o.result with
     | .error e => tacticFailure (logged.getD e) msgs t0
-    | .ok (gs, gj) =>
+    | .ok (gs, gj, holes) =>
       if let some e := logged then if !recover then return ← tacticFailure e msgs t0
+      let core := { o.coreState with messages := {}, infoState := {} }
+      -- The sorries' states first, as the Lean REPL numbers them.
+      let sorryJson ← if sorries then
+          pure [("sorries", Json.arr (← sorryStates (storeProof ref) snap.scope core holes))]
+        else pure []
       let newId ← storeProof ref {
         snap with
-        coreState := { o.coreState with messages := {} }, metaState := o.metaState,
+        coreState := core, metaState := o.metaState,
         termState := o.termState, goals := gs }
       let status := match gs with | [] => "solved" | _ => "open"
       let recovered := if logged.isSome then [("recovered", Json.bool true)] else []
       return Json.mkObj (listAppend [("status", status), ("proofState", toJson newId), ("goals", gj),
-        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))] recovered)
+        ("messages", msgs), ("elapsedMs", toJson ((← nowMs) - t0))] (listAppend recovered sorryJson))
 
-/-- `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: run a tactic; returns the new
+/-- `proof.tactic {proofState, tactic, maxHeartbeats?, recover?, sorries?}`: run a tactic; returns the new
 `proofState`, `goals` and `status` (`open` | `solved`), or `status: failed` with the error
 (the old state stays usable). With `recover`, a tactic whose errors Lean recovered from (logged,
-not thrown) is not `failed`: see `runTactic`. -/
+not thrown) is not `failed`: see `runTactic`. With `sorries`, also the goals of the `sorry`s the
+tactic holds, each made a proof state (`sorries`, as `env.command` gives them). -/
 def handleTactic (ref : StateRef) (p : Json) : RpcM Json := do
   let snap ← getProofSnap ref (← param p "proofState")
   runTactic ref snap (← param p "tactic") (← paramD p "maxHeartbeats" defaultHeartbeats)
-    (recover := ← paramD p "recover" false)
+    (recover := ← paramD p "recover" false) (sorries := ← paramD p "sorries" false)
 
 /-- `proof.tactics {proofState, tactics, maxHeartbeats?}`: run each tactic on the same state, one
 after the other, each as `proof.tactic` would (its own heartbeat budget); `{results}` in order.

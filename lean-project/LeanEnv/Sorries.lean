@@ -4,6 +4,9 @@ import Lean.Util.CollectAxioms
 import Lean.Util.FoldConsts
 import Lean.Meta.PPGoal
 import LeanEnv.Util
+import LeanEnv.State
+import LeanEnv.Elab
+import LeanEnv.Goals
 
 /-!
 Find the `sorry`s of elaborated commands in their info trees: a tactic `sorry`
@@ -18,6 +21,9 @@ structure SorryHole where
   pos : Position
   endPos : Position
   mctx : MetavarContext
+  /-- The environment its proof state gets: for a command's sorry, the one before the command
+  (without the declaration being proved); none for the current one. -/
+  env? : Option Environment := none
   /-- The goal of a tactic `sorry`, or `(lctx, type)` of a term `sorry`. -/
   goal : Sum MVarId (LocalContext × Expr)
 
@@ -58,12 +64,67 @@ partial def collectList (fm : FileMap) (ctx? : Option CommandContextInfo) (acc :
   | t :: ts => collectList fm ctx? (collectSorries fm ctx? acc t) ts
 end
 
-/-- The goal a sorry stands for, made in the current metavariable context. -/
+/-- The sorries of commands' info trees (one top-level tree per command, in order), each with the
+environment before its command: `before` for the first, then the one its tree's context ends
+with. A declaration's proof state thus cannot use the declaration itself (nor later ones). -/
+def collectCommandSorries (fm : FileMap) (before : Environment) (acc : Array SorryHole) :
+    List InfoTree → Array SorryHole
+  | [] => acc
+  | t :: ts =>
+    let after := match t with | .context (.commandCtx c) _ => c.env | _ => before
+    collectCommandSorries fm after (pushAll before acc (arrayToList (collectSorries fm none #[] t))) ts
+where
+  pushAll (env : Environment) (acc : Array SorryHole) : List SorryHole → Array SorryHole
+    | [] => acc
+    | h :: hs => pushAll env (acc.push { h with env? := some env }) hs
+
+/-- `lctx` without its auxiliary declarations: those that stand for the declarations being
+defined inside their own bodies (for recursive calls), which would let a body's sorry be
+closed by the declaration itself. -/
+def withoutAuxDecls (lctx : LocalContext) : LocalContext :=
+  go lctx (paToList lctx.decls)
+where
+  go (acc : LocalContext) : List (Option LocalDecl) → LocalContext
+    | [] => acc
+    | some d :: ds => go (if d.isAuxDecl then acc.erase d.fvarId else acc) ds
+    | none :: ds => go acc ds
+
+/-- The goal a sorry stands for, made in the current metavariable context, in its local context
+without auxiliary declarations (`withoutAuxDecls`). -/
 def SorryHole.mkGoal (h : SorryHole) : MetaM MVarId := do
   match h.goal with
-  | .inl g => return g
-  | .inr (lctx, ty) =>
-    let m ← withReader (fun ctx => { ctx with lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
+  | .inl g =>
+    let d ← g.getDecl
+    let m ← mkFreshExprMVarAt (withoutAuxDecls d.lctx) d.localInstances d.type .syntheticOpaque d.userName
     return m.mvarId!
+  | .inr (lctx, ty) =>
+    let m ← withReader (fun ctx => { ctx with lctx := withoutAuxDecls lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
+    return m.mvarId!
+
+/-- Make each sorry's goal a proof state (stored through `store`) in the elaborator state `core`
+under `scope`; per sorry `{proofState, goals, pos, endPos}`, or `{error, pos, endPos}`. -/
+def sorryStates (store : ProofSnapshot → IO Nat) (scope : Command.Scope) (core : Core.State)
+    (holes : Array SorryHole) : IO (Array Json) := do
+  let mut out := #[]
+  for h in arrayToList holes do
+    let core := match h.env? with | some env => { core with env } | none => core
+    let o ← runTermElab (do let g ← h.mkGoal; return (g, ← goalsJson [g])) scope 0 core { mctx := h.mctx }
+    let place := [("pos", posJson h.pos), ("endPos", posJson h.endPos)]
+    match o.result with
+    | .ok (g, gj) =>
+      let pid ← store {
+        coreState := o.coreState, metaState := o.metaState, termState := o.termState,
+        scope := scope, goals := [g], root := none }
+      out := out.push (Json.mkObj (("proofState", toJson pid) :: ("goals", gj) :: place))
+    | .error e => out := out.push (Json.mkObj (("error", Json.str e) :: place))
+  return out
+
+/-- The sorries in the info trees recorded so far by the elaboration running (a tactic step's),
+with postponed parts filled in as the frontend fills them; term sorries in the current context. -/
+def recordedSorries : Term.TermElabM (Array SorryHole) := do
+  let st ← getInfoState
+  let ctx ← CommandContextInfo.save
+  let trees := listMap (·.substitute st.assignment) (paToList st.trees)
+  return collectList default (some ctx) #[] trees
 
 end LeanEnv

@@ -174,9 +174,9 @@ export class ReplSession {
     let ps = records?.[sorry]?.proofState;
     for (const step of steps) {
       if (ps === undefined) break;
-      const t = await lease.worker.applyTactic(ps, step.tactic, undefined, { recover: true });
+      const t = await lease.worker.applyTactic(ps, step.tactic, undefined, { recover: true, sorries: step.sorry !== undefined });
       if (t.status === 'failed') throw new Error(`replaying the proof state: ${step.tactic}: ${t.error}`);
-      ps = step.sorry === undefined ? t.proofState : (t as { sorries?: Sorry[] }).sorries?.[step.sorry]?.proofState;
+      ps = step.sorry === undefined ? t.proofState : t.sorries?.[step.sorry]?.proofState;
     }
     if (ps === undefined) throw new Error('replaying the proof state: its sorry no longer has a proof state');
     rec.live = { slot: lease.slot, generation: lease.generation, proofState: ps };
@@ -264,13 +264,13 @@ export class ReplSession {
     if (!rec) return { message: 'Unknown proof state.' };
     return this.onWorker('', rec.live, async (lease, same) => {
       const from = await this.proofStateOn(rec, lease, same);
-      const r = await lease.worker.applyTactic(from, tactic, undefined, { recover: true });
+      const r = await lease.worker.applyTactic(from, tactic, undefined, { recover: true, sorries: true });
       if (r.status === 'failed') return { message: `Lean error:\n${r.error}` };
       const step = (extra: Partial<ReplayStep>) => (rec.origin ? { ...rec.origin, steps: [...rec.origin.steps, { tactic, ...extra }] } : undefined);
       // A recovered error left a `sorry` in the proof, as in the REPL.
       const usesSorry = rec.usesSorry || r.recovered === true || /\b(sorry|admit)\b/.test(tactic);
       const out: ReplReply = {};
-      const tacticSorries = (r as { sorries?: Sorry[] }).sorries ?? [];
+      const tacticSorries = r.sorries ?? [];
       if (tacticSorries.length) {
         // The tactic's own sorries are numbered first, as the REPL numbers them.
         out.sorries = tacticSorries.map((s, i) => {

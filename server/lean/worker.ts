@@ -284,10 +284,11 @@ export class LeanWorker {
 
   /**
    * Apply a tactic to a proof state; a failing tactic returns `status: 'failed'` and leaves the state usable.
-   * With `recover`, a tactic whose errors Lean recovered from gives its new state (`recovered: true`, errors in `messages`).
+   * With `recover`, a tactic whose errors Lean recovered from gives its new state (`recovered: true`, errors in `messages`);
+   * with `sorries`, the goals of the tactic's `sorry`s as proof states (`sorries`).
    */
-  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats, o: { recover?: boolean } = {}): Promise<ReplResult<'proof.tactic'>> {
-    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats, ...(o.recover ? { recover: true } : {}) });
+  async applyTactic(proofState: number, tactic: string, maxHeartbeats = this.opts.maxHeartbeats, o: { recover?: boolean; sorries?: boolean } = {}): Promise<ReplResult<'proof.tactic'>> {
+    const r = await this.request('proof.tactic', { proofState, tactic, maxHeartbeats, ...(o.recover ? { recover: true } : {}), ...(o.sorries ? { sorries: true } : {}) });
     if (r.status !== 'failed') this.lineage.stepped(r.proofState, proofState, tactic);
     return r;
   }

@@ -21,7 +21,7 @@ export const InitializeResult = z.object({ version: z.string(), githash: z.strin
 export const ImportParams = z.object({ header: z.string(), importsOnly: z.boolean().optional(), maxHeartbeats: z.number().int().min(0).optional() });
 export const ImportResult = z.object({ env: z.number().int(), messages: z.array(LeanMessage), hasErrors: z.boolean(), ...Elapsed });
 
-/** A `sorry` found by `env.command`, with the proof state standing for it. */
+/** A `sorry` found by `env.command` (or `proof.tactic` with `sorries`), with the proof state standing for it. */
 export const SorryInfo = z.object({
   proofState: z.number().int().optional(),
   goals: z.array(Goal).optional(),
@@ -67,10 +67,12 @@ export const StartResult = z.object({ proofState: z.number().int(), goals: z.arr
  * `proof.tactic {proofState, tactic, maxHeartbeats?, recover?}`: a failed tactic is a result, not an error. With
  * `recover`, a tactic that logged errors Lean recovered from (the term or goal became `sorry`) gives its new state
  * with `recovered: true` and the errors in `messages`, as the Lean REPL answers; a thrown error still fails.
+ * With `sorries`, the result also has the goals of the `sorry`s in the tactic, each made a proof state
+ * (numbered before the new state, as the Lean REPL numbers them).
  */
-export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional(), recover: z.boolean().optional() });
+export const TacticParams = z.object({ proofState: z.number().int(), tactic: z.string(), maxHeartbeats: z.number().int().min(0).optional(), recover: z.boolean().optional(), sorries: z.boolean().optional() });
 export const TacticResult = z.discriminatedUnion('status', [
-  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), recovered: z.literal(true).optional(), ...Elapsed }),
+  z.object({ status: z.enum(['open', 'solved']), proofState: z.number().int(), goals: z.array(Goal), messages: z.array(LeanMessage), recovered: z.literal(true).optional(), sorries: z.array(SorryInfo).optional(), ...Elapsed }),
   z.object({ status: z.literal('failed'), error: z.string(), messages: z.array(LeanMessage), ...Elapsed }),
 ]);
 export type TacticResult = z.infer<typeof TacticResult>;

@@ -228,3 +228,59 @@ describe('env.command rootGoals and infoTree, shaped as the REPL replies', () =>
     expect((await worker.applyTactic(omega.proofState!, 'omega')).status).toBe('solved');
   });
 });
+
+describe('proof.tactic sorries', () => {
+  /** The proof state of the `sorry` of `theorem name (x : Nat) : x + 0 = x := by sorry`. */
+  async function sorryState(name: string): Promise<number> {
+    const r = await worker.runCommand(env, `theorem ${name} (x : Nat) : x + 0 = x := by sorry`);
+    return r.sorries[0]!.proofState!;
+  }
+  const goalsOf = (s: { goals?: Goal[] }) => (s.goals ?? []).map((g) => g.pretty);
+
+  test('a term `sorry` in a tactic gives its goal as a proof state, numbered before the new state', async () => {
+    const from = await sorryState('s1');
+    const r = await worker.applyTactic(from, 'have h : x = x := sorry', undefined, { recover: true, sorries: true });
+    if (r.status === 'failed') throw new Error(r.error);
+    expect(r.sorries!.map(goalsOf)).toEqual([['x : Nat\n⊢ x = x']]);
+    expect(r.goals.map((g) => g.pretty)).toEqual(['x : Nat\nh : x = x\n⊢ x + 0 = x']);
+    const hole = r.sorries![0]!.proofState!;
+    expect(hole).toBeLessThan(r.proofState);
+    expect((await worker.applyTactic(hole, 'rfl')).status).toBe('solved');
+    expect((await worker.applyTactic(r.proofState, 'simp')).status).toBe('solved');
+  });
+
+  test('tactic `sorry`s: one per goal they close (by_cases then all_goals sorry), and inside a nested `by`', async () => {
+    const from = await sorryState('s2');
+    const split = await worker.applyTactic(from, 'by_cases h : x = 0', undefined, { sorries: true });
+    if (split.status === 'failed') throw new Error(split.error);
+    expect(split.sorries).toEqual([]);
+    const closed = await worker.applyTactic(split.proofState, 'all_goals sorry', undefined, { sorries: true });
+    if (closed.status === 'failed') throw new Error(closed.error);
+    expect(closed.status).toBe('solved');
+    expect(closed.sorries!.map(goalsOf)).toEqual([['case pos\nx : Nat\nh : x = 0\n⊢ x + 0 = x'], ['case neg\nx : Nat\nh : ¬x = 0\n⊢ x + 0 = x']]);
+    for (const s of closed.sorries!) expect((await worker.applyTactic(s.proofState!, 'simp')).status).toBe('solved');
+    const nested = await worker.applyTactic(from, 'have h : x = x := by sorry', undefined, { sorries: true });
+    if (nested.status === 'failed') throw new Error(nested.error);
+    expect(nested.sorries!.map(goalsOf)).toEqual([['x : Nat\n⊢ x = x']]);
+  });
+
+  test('without the option the reply has no sorries', async () => {
+    const r = await worker.applyTactic(await sorryState('s3'), 'have h : x = x := sorry');
+    expect(r.status).toBe('open');
+    expect('sorries' in r).toBe(false);
+  });
+});
+
+describe("a command's sorry does not see the declaration it is in", () => {
+  test('`exact t` (t the theorem itself) fails in its sorry\'s proof state, an earlier declaration of the same input is there', async () => {
+    const r = await worker.runCommand(env, 'theorem before : 2 = 2 := rfl\ntheorem self (n : Nat) : n = 7 := by\n  induction n\n  sorry\n  exact sorry');
+    expect(r.sorries).toHaveLength(2);
+    for (const s of r.sorries) {
+      const t = await worker.applyTactic(s.proofState!, 'exact self');
+      expect(t.status).toBe('failed');
+      expect((await worker.applyTactic(s.proofState!, 'have := before; sorry')).status).toBe('solved');
+    }
+    const term = await worker.runCommand(env, 'theorem self2 : 1 = 2 := sorry');
+    expect((await worker.applyTactic(term.sorries[0]!.proofState!, 'exact self2')).status).toBe('failed');
+  });
+});
