@@ -16,11 +16,9 @@ export interface CheckCallOptions {
   trace?: boolean;
 }
 
-/** Read an NDJSON answer: each result to `onResult`; the results (order of arrival) and the closing summary. */
-async function readLines(res: Response, onResult: (r: CheckResult) => void): Promise<{ results: CheckResult[]; summary?: CheckSummary }> {
+/** The JSON values of an NDJSON answer, one per non-empty line, as they stream in; throws for a non-2xx answer. */
+async function* ndjson(res: Response): AsyncGenerator<unknown> {
   if (!res.ok || !res.body) throw new Error(`server answered ${res.status}: ${await res.text()}`);
-  const results: CheckResult[] = [];
-  let summary: CheckSummary | undefined;
   const decoder = new TextDecoder();
   let buf = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -29,15 +27,23 @@ async function readLines(res: Response, onResult: (r: CheckResult) => void): Pro
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (!line) continue;
-      const msg = JSON.parse(line) as CheckStreamLine; // a streamed item line may also be `{id, error}` (a bad reference)
-      if ('summary' in msg) {
-        summary = msg.summary;
-        continue;
-      }
-      results.push(msg);
-      onResult(msg);
+      if (line) yield JSON.parse(line);
     }
+  }
+}
+
+/** Read a check answer: each result to `onResult`; the results (order of arrival) and the closing summary. */
+async function readLines(res: Response, onResult: (r: CheckResult) => void): Promise<{ results: CheckResult[]; summary?: CheckSummary }> {
+  const results: CheckResult[] = [];
+  let summary: CheckSummary | undefined;
+  for await (const line of ndjson(res)) {
+    const msg = line as CheckStreamLine; // a streamed item line may also be `{id, error}` (a bad reference)
+    if ('summary' in msg) {
+      summary = msg.summary;
+      continue;
+    }
+    results.push(msg);
+    onResult(msg);
   }
   return { results, summary };
 }
@@ -72,16 +78,5 @@ export async function* sessionTraces(baseUrl: string, sessionId: string, o: { pr
   const url = new URL(`/v1/sessions/${encodeURIComponent(sessionId)}/traces`, baseUrl);
   if (o.proofId) url.searchParams.set('proofId', o.proofId);
   const res = await fetch(url, { headers: auth(o.token) });
-  if (!res.ok || !res.body) throw new Error(`server answered ${res.status}: ${await res.text()}`);
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as SearchTraceRecord;
-    }
-  }
+  for await (const line of ndjson(res)) yield line as SearchTraceRecord;
 }
