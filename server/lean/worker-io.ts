@@ -40,6 +40,8 @@ export interface WorkerIoHooks {
   onHeapNotice(text: string): void;
   /** Whether the worker was asked to exit (its exit-time wasm fault is then expected). */
   disposing(): boolean;
+  /** A message could not be written (the process's input is gone): the worker must end. */
+  onWriteError(err: Error): void;
 }
 
 /** The wired connection. */
@@ -87,9 +89,13 @@ export function wireWorker(stdio: { stdin: Writable; stdout: Readable; stderr: R
   const reader = tapReader(new StreamMessageReader(replies), (m) => {
     if ('id' in m && !('method' in m) && (typeof m.id === 'number' || typeof m.id === 'string')) inFlight.delete(m.id);
   });
-  const writer = tapWriter(new StreamMessageWriter(stdio.stdin), (m) => {
-    if ('id' in m && 'method' in m && (typeof m.id === 'number' || typeof m.id === 'string')) inFlight.set(m.id, String(m.method));
-  });
+  const writer = tapWriter(
+    new StreamMessageWriter(stdio.stdin),
+    (m) => {
+      if ('id' in m && 'method' in m && (typeof m.id === 'number' || typeof m.id === 'string')) inFlight.set(m.id, String(m.method));
+    },
+    hooks.onWriteError,
+  );
   return {
     conn: createMessageConnection(reader, writer),
     inFlight: () => [...inFlight].map(([id, method]) => ({ id, method })),
@@ -112,14 +118,19 @@ function tapReader(r: MessageReader, see: (m: Message) => void): MessageReader {
   };
 }
 
-/** A writer that shows every message to `see` as it is written. */
-function tapWriter(w: MessageWriter, see: (m: Message) => void): MessageWriter {
+/**
+ * A writer that shows every message to `see` as it is written. A failed write never rejects:
+ * vscode-jsonrpc's `sendRequest` rethrows it from an async Promise executor, where nobody can
+ * catch it (an unhandled rejection). It goes to `failed` instead, which ends the worker; the
+ * worker's exit then fails every request in flight.
+ */
+function tapWriter(w: MessageWriter, see: (m: Message) => void, failed: (err: Error) => void): MessageWriter {
   return {
     onError: w.onError,
     onClose: w.onClose,
     write: (m) => {
       see(m);
-      return w.write(m);
+      return w.write(m).catch((err: unknown) => failed(err instanceof Error ? err : new Error(String(err))));
     },
     end: () => w.end(),
     dispose: () => w.dispose(),

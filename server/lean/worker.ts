@@ -112,6 +112,7 @@ export class LeanWorker {
         onLeanError: (line) => void (self.w && (self.w.lastLeanError = line)),
         onHeapNotice: (text) => void (self.w && (self.w.retireReason ??= text)),
         disposing: () => self.w?.disposing ?? false,
+        onWriteError: (err) => self.w?.kill(`its input is closed (${err.message})`),
       },
     );
     const worker = new LeanWorker(spec, opts, proc, io);
