@@ -42,16 +42,13 @@ def getProofSnap (ref : StateRef) (i : Nat) : RpcM ProofSnapshot := do
   | none => throw (replError (-32011) "unknown_proof_state" s!"unknown proof state id {i}")
 
 /-- Store an environment snapshot (without per-request data); returns its id. -/
-def storeEnv (ref : StateRef) (cs : Command.State) : IO Nat := do
-  let (st, id) := (← ref.get).addEnv { cmdState := { cs with messages := {}, infoState := {} } }
-  ref.set st
-  return id
+def storeEnv (ref : StateRef) (cs : Command.State) : IO Nat :=
+  -- `modifyGet`: atomic, as requests on several slots store at once.
+  ref.modifyGet fun st => let (st, id) := st.addEnv { cmdState := { cs with messages := {}, infoState := {} } }; (id, st)
 
 /-- Store a proof snapshot; returns its id. -/
-def storeProof (ref : StateRef) (p : ProofSnapshot) : IO Nat := do
-  let (st, id) := (← ref.get).addProof p
-  ref.set st
-  return id
+def storeProof (ref : StateRef) (p : ProofSnapshot) : IO Nat :=
+  ref.modifyGet fun st => let (st, id) := st.addProof p; (id, st)
 
 /-- The innermost scope of a command state. -/
 def scopeOf (cs : Command.State) : Command.Scope :=

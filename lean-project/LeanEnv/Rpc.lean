@@ -112,8 +112,9 @@ partial def readExact (h : IO.FS.Stream) (n : Nat) (acc : ByteArray) : IO ByteAr
   if chunk.size == 0 then return acc
   readExact h n (acc ++ chunk)
 
-/-- One framed message: `none` at end of input, `some (.error _)` when it is not JSON. -/
-def readMessage (h : IO.FS.Stream) : IO (Option (Except String Json)) := do
+/-- One framed message's body as text: `none` at end of input, `some (.error _)` when the frame
+or its text is bad. -/
+def readFrame (h : IO.FS.Stream) : IO (Option (Except String String)) := do
   match ← readHeaders h none false with
   | none => return none
   | some none => return some (.error "missing or invalid Content-Length header")
@@ -121,7 +122,14 @@ def readMessage (h : IO.FS.Stream) : IO (Option (Except String Json)) := do
     let bytes ← readExact h n .empty
     match String.fromUTF8? bytes with
     | none => return some (.error "message body is not valid UTF-8")
-    | some s => return some (Json.parse s)
+    | some s => return some (.ok s)
+
+/-- One framed message: `none` at end of input, `some (.error _)` when it is not JSON. -/
+def readMessage (h : IO.FS.Stream) : IO (Option (Except String Json)) := do
+  match ← readFrame h with
+  | none => return none
+  | some (.error e) => return some (.error e)
+  | some (.ok s) => return some (Json.parse s)
 
 /-- Write one framed message and flush. -/
 def writeMessage (h : IO.FS.Stream) (j : Json) : IO Unit := do

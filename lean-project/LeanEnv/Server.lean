@@ -7,10 +7,11 @@ import LeanEnv.Rpc
 import LeanEnv.Handlers
 import LeanEnv.JudgeHandlers
 import LeanEnv.Hmac
+import LeanEnv.Dispatch
 
 /-!
-The REPL's main loop: read a framed request, dispatch it, write the reply. Bad
-input gets an error reply; nothing but end of input or `exit` ends the loop.
+The REPL's entry point: arguments, search path, the request channel, then the serve loop
+(`Dispatch.lean`).
 -/
 
 namespace LeanEnv
@@ -28,35 +29,6 @@ def onElabThread (onMain : Bool) (act : IO α) : IO α := do
   match ← IO.wait t with
   | .ok a => pure a
   | .error e => throw e
-
-/-- Answer one request (or run one notification); a judge routes only its own methods. -/
-def answer (ref : StateRef) (stdout : IO.FS.Stream) (judge : Bool) (j : Json) : IO Bool := do
-  let id? := (j.getObjVal? "id").toOption
-  match j.getObjValAs? String "method" with
-  | .error _ =>
-    writeMessage stdout (errorJson (id?.getD Json.null)
-      { code := -32600, message := "invalid request: no 'method' string" })
-    return true
-  | .ok "exit" => return false
-  | .ok m =>
-    let params := ((j.getObjVal? "params").toOption).getD (Json.mkObj [])
-    let r ← try (route judge ref m params).run
-      catch e => pure (.error { code := -32603, message := s!"internal error: {e}" })
-    if let some id := id? then
-      writeMessage stdout (match r with
-        | .ok res => responseJson id res
-        | .error e => errorJson id e)
-    return true
-
-/-- Serve requests until end of input or `exit` (as a judge with `judge`). -/
-partial def serveLoop (ref : StateRef) (stdin stdout : IO.FS.Stream) (judge : Bool) : IO Unit := do
-  match ← readMessage stdin with
-  | none => return
-  | some (.error e) =>
-    writeMessage stdout (errorJson Json.null { code := -32700, message := s!"parse error: {e}" })
-    serveLoop ref stdin stdout judge
-  | some (.ok j) =>
-    if ← answer ref stdout judge j then serveLoop ref stdin stdout judge
 
 private unsafe def enableInitializersUnsafe : IO Unit := enableInitializersExecution
 
@@ -108,6 +80,10 @@ def serve (args : List String) : IO Unit := do
   -- the embedded build start a new pthread (a new wasm instance) again and again.
   -- A judge (`--judge`) never elaborates a submission: it serves only `judgeMethods`.
   let judge := listAny (· == "--judge") args
-  onElabThread onMain (serveLoop ref stdin stdout judge)
+  let slots := (argAfter "--slots" args >>= String.toNat?).getD 1
+  if slots > 1 && !judge then
+    serveSlots slots ref stdin stdout
+  else
+    onElabThread onMain (serveLoop ref stdin stdout judge)
 
 end LeanEnv

@@ -64,7 +64,7 @@ export interface ClusterView {
 
 /** Pool counts the heartbeat reports. */
 export interface PoolCounts {
-  stats(): { size: number; ready: number; busy: number };
+  stats(): { size: number; slotsPerWorker: number; ready: number; busy: number };
 }
 
 /** One node of the cluster. */
@@ -97,7 +97,7 @@ export class ClusterNode {
       nodeId: this.nodeId,
       affinity: opts.affinity ?? true,
       runItem,
-      capacity: () => pool.stats().ready,
+      capacity: () => pool.stats().ready * pool.stats().slotsPerWorker,
       retentionS,
       lockDurationMs: opts.lockDurationMs ?? 10_000,
       stalledIntervalMs: opts.stalledIntervalMs ?? 5_000,

@@ -177,7 +177,7 @@ async function checkAll(o: KiminaOptions, snippets: { id: string; code: string }
   const results: KiminaResult[] = new Array(snippets.length);
   let refused: unknown;
   await o.pool.admit(() =>
-    forEachLimited(snippets, o.pool.stats().size, async (s, i) => {
+    forEachLimited(snippets, o.pool.stats().size * o.pool.stats().slotsPerWorker, async (s, i) => {
       if (refused) return;
       try {
         results[i] = await checkSnippet(o, tenant, s.id, s.code, timeout, debug);

@@ -85,6 +85,11 @@ export const ConfigSchema = z.object({
   maxBodyBytes: z.number().int().positive().default(64 << 20),
   /** Lean workers in the pool (default: one per core, at most one per 3 GiB of memory). */
   workers: z.number().int().min(1).max(256).default(defaultWorkers()),
+  /**
+   * Requests one embedded worker answers at once, each on its own Lean thread, sharing the
+   * worker's imports and compiled code (docs/memory.md). The native backend keeps one.
+   */
+  slotsPerWorker: z.number().int().min(1).max(8).default(1),
   /** Ready workers kept besides `workers` to replace one at once (default: see `defaultSpareWorkers`). */
   spareWorkers: z.number().int().min(0).max(16).optional(),
   /** Requests waiting for a worker, in all; beyond it requests get the `overloaded` error. */

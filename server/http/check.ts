@@ -91,7 +91,8 @@ export async function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions)
         }
       }
     };
-    const lanes = opts.pool.stats().size;
+    const { size, slotsPerWorker } = opts.pool.stats();
+    const lanes = size * slotsPerWorker;
     return opts.pool.admit(async () => {
       if (!stream) {
         const results: CheckResult[] = new Array(items.length);

@@ -50,6 +50,8 @@ export interface WorkerSpawn {
    * Lean's own output on fd 3). Absent: requests on stdin, replies among stdout's framed messages.
    */
   channel?: 'wasm-device';
+  /** Requests the REPL answers at once (`--slots`; absent: one). */
+  slots?: number;
   /** Native backend: the toolchain the REPL was built with, the project's Mathlib, where the REPL lives (for /health). */
   native?: NativeInfo;
   /** Embedded backend: the set-up's wasm directory (glue, library, REPL). */

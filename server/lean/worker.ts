@@ -364,6 +364,8 @@ export class LeanWorker {
     this.disposing = true;
     try {
       await this.conn.sendNotification('exit');
+      // A worker with several slots reads on until end of input.
+      this.proc.stdin?.end();
     } catch {
       // The connection may already be closed.
     }
@@ -410,7 +412,12 @@ export class LeanWorker {
    */
   private onReply(meta: ReplyMeta): void {
     this.lastThreads = meta.threads;
-    if (this.threadBaseline === undefined || meta.threads <= this.threadBaseline || this.retireReason) return;
+    // With several slots, other requests in flight may use threads of their own right now: the
+    // count is only compared once this reply is the last one outstanding, and Lean's task pool
+    // keeps up to one more thread per slot after concurrent elaborations (measured: 4 -> 6 with 2).
+    const allowance = (this.spawnSpec.slots ?? 1) > 1 ? this.spawnSpec.slots! : 0;
+    if (this.threadBaseline === undefined || meta.threads <= this.threadBaseline + allowance || this.retireReason) return;
+    if (this.io.inFlight().length > 1) return;
     this.securityCounts.leftoverThreads += 1;
     this.retireReason = `a request left threads running (${meta.threads} live, ${this.threadBaseline} when it started)`;
     this.opts.logger?.warn({ security: 'leftover_threads', pid: this.pid, threads: meta.threads, baseline: this.threadBaseline, inFlight: this.io.inFlight() }, `Lean worker: ${this.retireReason}; retiring it`);

@@ -38,8 +38,12 @@ export interface JobSpec {
 
 /** Pool settings. */
 export interface PoolOptions<W> {
-  /** Serving slots. */
+  /** Workers serving (not counting spares). */
   size: number;
+  /** Jobs one worker runs at once (default 1). */
+  slotsPerWorker?: number;
+  /** Whether a job's error means its worker was lost under it (exited, killed, tampered with): such a job that shared its worker is retried alone. */
+  isWorkerLoss?: (e: unknown) => boolean;
   /** Ready workers kept besides the slots, to take a slot at once when its worker goes (default 0). */
   spares?: number;
   /** Starts a worker; once `signal` is aborted (shutdown) it must stop the process and reject. */
@@ -56,7 +60,10 @@ export interface PoolOptions<W> {
 /** Pool state for /health and /metrics. */
 export interface PoolStats {
   size: number;
+  /** Jobs one worker runs at once. */
+  slotsPerWorker: number;
   ready: number;
+  /** Jobs running now. */
   busy: number;
   /** Worker starts in progress (for slots or spares). */
   starting: number;
@@ -71,6 +78,8 @@ export interface PoolStats {
   headerImports: number;
   headerEvictions: number;
   jobs: number;
+  /** Jobs run again alone after the worker they shared was lost. */
+  retries: number;
   /** Forged replies seen by the pool's workers (each first one replaced its worker). */
   forgedFrames: number;
   /** Requests after which a worker had more threads than when it became ready (each retired its worker). */

@@ -1,8 +1,10 @@
 /**
- * A pool of Lean workers. Each worker serves one job at a time (a job is one API request:
- * a tactic step, a whole check); jobs wait in a bounded queue that is fair between tenants.
- * A job goes to the worker its proof states live on, else to a free worker that already has
- * its header imported, else to the least-used free worker. Besides the serving slots the pool
+ * A pool of Lean workers. Each worker serves up to `slotsPerWorker` jobs at once (a job is one
+ * API request: a tactic step, a whole check); jobs wait in a bounded queue that is fair between
+ * tenants. A job goes to the worker its proof states live on, else to a worker with a free slot
+ * that already has its header imported, else to the least-loaded one. A job that failed because
+ * its worker died while it shared that worker with other jobs runs again, once, alone on a
+ * worker: a neighbour's crash, timeout or forgery is not its own. Besides the serving slots the pool
  * keeps `spares` workers started and ready: a worker that dies, times out or is recycled is
  * replaced at once by a spare (its states are rebuilt by replay by their owners) and a new
  * spare starts in the background; without a ready spare a replacement is started.
@@ -21,22 +23,41 @@ export type { JobSpec, Lease, PoolEvent, PoolOptions, PoolStats, PoolWorker } fr
 interface Job<W> {
   tenant: string;
   spec: JobSpec;
-  /** Runs the job; never rejects. Returns how to settle the caller, called once the worker is free again. */
-  run: (lease: Lease<W>) => Promise<() => void>;
+  /** Runs the job; never rejects. Returns how to settle the caller (called once the slot is free again) and the job's error, if any. */
+  run: (lease: Lease<W>) => Promise<{ settle: () => void; error?: unknown }>;
   reject: (e: unknown) => void;
+  /** Runs alone on its worker (a retry after a shared worker died). */
+  exclusive?: boolean;
 }
 
+/** One job running on a worker; `shared` once another job ran on the same worker at the same time. */
+interface Running {
+  shared: boolean;
+}
+
+/** A worker's place in the pool (its index and generation name where proof states live). */
 interface Slot<W> {
   index: number;
   generation: number;
   worker?: W;
-  busy: boolean;
+  /** Jobs running on the worker now (at most `slotsPerWorker`). */
+  running: Set<Running>;
+  /** A job runs alone on the worker: no other is given it. */
+  exclusive: boolean;
+  /** Kept for a retry that waits for the worker's running jobs to end: no new job is given it. */
+  reserved?: boolean;
+  /** Why the worker is to be recycled once its running jobs end (none is given it meanwhile). */
+  draining?: string;
   jobs: number;
 }
 
 /** N workers, a fair bounded queue, replacement and recycling. */
 export class WorkerPool<W extends PoolWorker> {
   private readonly slots: Slot<W>[];
+  /** Jobs one worker runs at once. */
+  private readonly lanes: number;
+  /** Jobs to run again alone (their shared worker was lost), oldest first; served before the queue. */
+  private readonly retries: Job<W>[] = [];
   private readonly queue: FairQueue<Job<W>>;
   private readonly supply: WorkerSupply<W>;
   private readonly spareTarget: number;
@@ -50,12 +71,13 @@ export class WorkerPool<W extends PoolWorker> {
   private admitted = 0;
   private closed: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly totals = { restarts: 0, recycles: 0, promotions: 0, headerImports: 0, headerEvictions: 0, jobs: 0, forgedFrames: 0, leftoverThreads: 0 };
+  private readonly totals = { restarts: 0, recycles: 0, promotions: 0, headerImports: 0, headerEvictions: 0, jobs: 0, retries: 0, forgedFrames: 0, leftoverThreads: 0 };
   /** Moving average of job time, for the retry hint. */
   private avgJobMs = 100;
 
   constructor(private readonly opts: PoolOptions<W>) {
-    this.slots = Array.from({ length: opts.size }, (_, index) => ({ index, generation: 0, busy: false, jobs: 0 }));
+    this.lanes = Math.max(1, opts.slotsPerWorker ?? 1);
+    this.slots = Array.from({ length: opts.size }, (_, index) => ({ index, generation: 0, running: new Set<Running>(), exclusive: false, jobs: 0 }));
     this.queue = new FairQueue({ maxTotal: opts.maxQueue, maxPerTenant: opts.maxQueuePerTenant });
     this.spareTarget = opts.spares ?? 0;
     this.supply = new WorkerSupply<W>({
@@ -106,8 +128,8 @@ export class WorkerPool<W extends PoolWorker> {
           Promise.resolve()
             .then(() => fn(lease))
             .then(
-              (v) => () => resolve(v),
-              (e: unknown) => () => reject(e),
+              (v) => ({ settle: () => resolve(v) }),
+              (e: unknown) => ({ settle: () => reject(e), error: e }),
             ),
         reject,
       };
@@ -148,10 +170,12 @@ export class WorkerPool<W extends PoolWorker> {
     return this.supply.spares.map((w) => ({ pid: w.pid, rssBytes: w.rssBytes() }));
   }
 
-  /** Live workers with their slot index, generation and whether a job holds them. */
-  workers(): { slot: number; generation: number; pid?: number; busy: boolean; jobs: number; rssBytes?: number }[] {
+  /** Live workers with their slot index, generation, whether jobs hold them and how many. */
+  workers(): { slot: number; generation: number; pid?: number; busy: boolean; running: number; jobs: number; rssBytes?: number }[] {
     return this.slots.flatMap((s) =>
-      s.worker?.alive ? [{ slot: s.index, generation: s.generation, pid: s.worker.pid, busy: s.busy, jobs: s.jobs, rssBytes: s.worker.rssBytes() }] : [],
+      s.worker?.alive
+        ? [{ slot: s.index, generation: s.generation, pid: s.worker.pid, busy: s.running.size > 0, running: s.running.size, jobs: s.jobs, rssBytes: s.worker.rssBytes() }]
+        : [],
     );
   }
 
@@ -161,8 +185,9 @@ export class WorkerPool<W extends PoolWorker> {
     const live = [...serving, ...this.supply.spares];
     return {
       size: this.slots.length,
+      slotsPerWorker: this.lanes,
       ready: serving.filter((w) => w.alive).length,
-      busy: this.slots.filter((s) => s.busy).length,
+      busy: this.slots.reduce((n, s) => n + s.running.size, 0),
       starting: this.supply.starting,
       spares: this.supply.spares.length,
       spareTarget: this.spareTarget,
@@ -173,6 +198,7 @@ export class WorkerPool<W extends PoolWorker> {
       headerImports: this.totals.headerImports + live.reduce((n, w) => n + w.headerCounts.imports, 0),
       headerEvictions: this.totals.headerEvictions + live.reduce((n, w) => n + w.headerCounts.evictions, 0),
       jobs: this.totals.jobs,
+      retries: this.totals.retries,
       forgedFrames: this.totals.forgedFrames + live.reduce((n, w) => n + (w.securityCounts?.forgedFrames ?? 0), 0),
       leftoverThreads: this.totals.leftoverThreads + live.reduce((n, w) => n + (w.securityCounts?.leftoverThreads ?? 0), 0),
     };
@@ -200,7 +226,7 @@ export class WorkerPool<W extends PoolWorker> {
       await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     this.draining = false;
-    for (const job of this.queue.clear()) job.reject(new PoolError('shutting_down', 'the server shut down before this request ran'));
+    for (const job of [...this.retries.splice(0), ...this.queue.clear()]) job.reject(new PoolError('shutting_down', 'the server shut down before this request ran'));
     for (const r of this.startWaiters.splice(0)) r(true);
     await Promise.all([
       this.supply.close(),
@@ -213,7 +239,7 @@ export class WorkerPool<W extends PoolWorker> {
   }
 
   private overloaded(why: QueueRefusal): PoolError {
-    const perWorker = this.queue.size / Math.max(1, this.slots.length);
+    const perWorker = this.queue.size / Math.max(1, this.slots.length * this.lanes);
     const retryAfterMs = Math.min(60_000, Math.max(100, Math.ceil(this.avgJobMs * (perWorker + 1))));
     const what = why === 'queue_full' ? `the request queue is full (${this.queue.size} waiting)` : 'this session already has the most requests allowed waiting';
     return new PoolError('overloaded', `${what}; retry in ${retryAfterMs} ms`, { retryAfterMs, reason: why });
@@ -248,6 +274,8 @@ export class WorkerPool<W extends PoolWorker> {
     slot.generation += 1;
     slot.worker = w;
     slot.jobs = 0;
+    slot.draining = undefined;
+    slot.exclusive = false;
     if (promoted) this.totals.promotions += 1;
     this.emit({ kind: promoted ? 'promoted' : 'assigned', slot: slot.index, generation: slot.generation, pid: w.pid });
     if (promoted) this.opts.logger?.info({ slot: slot.index, workerPid: w.pid }, 'spare Lean worker took the slot');
@@ -299,6 +327,7 @@ export class WorkerPool<W extends PoolWorker> {
     const w = slot.worker;
     if (!w) return undefined;
     slot.worker = undefined;
+    slot.draining = undefined;
     this.totals.headerImports += w.headerCounts.imports;
     this.totals.headerEvictions += w.headerCounts.evictions;
     // Counted when retired; a forgery seen after that (the process still writing) is not.
@@ -307,11 +336,24 @@ export class WorkerPool<W extends PoolWorker> {
     return w;
   }
 
-  /** Give free workers to queued jobs, fairly. */
+  /** Give free workers to retries (each alone on a worker), then to queued jobs, fairly. */
   private dispatch(): void {
+    // Each waiting retry takes an idle worker, else reserves the least loaded one (which then
+    // takes no new job until its running ones end).
+    for (const s of this.slots) s.reserved = false;
+    for (let i = 0; i < this.retries.length; ) {
+      const open = this.slots.filter((s) => s.worker?.alive && !s.draining && !s.exclusive && !s.reserved);
+      if (!open.length) break;
+      const idle = open.find((s) => s.running.size === 0);
+      if (idle) this.execute(idle, this.retries.splice(i, 1)[0]!);
+      else {
+        open.reduce((a, b) => (b.running.size < a.running.size ? b : a)).reserved = true;
+        i += 1;
+      }
+    }
     for (;;) {
       let target: Slot<W> | undefined;
-      const job = this.queue.take((j) => (target = this.slotFor(j.spec)) !== undefined);
+      const job = this.queue.take((j) => (target = this.slotFor(j)) !== undefined);
       if (!job || !target) break;
       this.execute(target, job);
     }
@@ -319,36 +361,49 @@ export class WorkerPool<W extends PoolWorker> {
   }
 
   private isIdle(): boolean {
-    return this.admitted === 0 && this.queue.size === 0 && !this.slots.some((s) => s.busy);
+    return this.admitted === 0 && this.queue.size === 0 && this.retries.length === 0 && !this.slots.some((s) => s.running.size > 0);
   }
 
   private notifyIdle(): void {
     if (this.isIdle()) for (const r of this.idleWaiters.splice(0)) r();
   }
 
-  /** The free slot a job should run on now, or undefined to keep it waiting. */
-  private slotFor(spec: JobSpec): Slot<W> | undefined {
-    const free = this.slots.filter((s) => !s.busy && s.worker?.alive);
+  /** The worker a job should run on now, or undefined to keep it waiting. */
+  private slotFor(job: Job<W>): Slot<W> | undefined {
+    const spec = job.spec;
+    const free = this.slots.filter((s) => s.worker?.alive && !s.exclusive && !s.reserved && !s.draining && s.running.size < this.lanes);
     const pinned = spec.on && this.slots[spec.on.slot];
     if (pinned && pinned.generation === spec.on!.generation && pinned.worker?.alive) return free.includes(pinned) ? pinned : undefined;
     if (!free.length) return undefined;
     const header = spec.header;
-    return (header !== undefined && free.find((s) => s.worker!.hasHeader(header))) || free.reduce((a, b) => (b.jobs < a.jobs ? b : a));
+    const least = (xs: Slot<W>[]) => xs.reduce((a, b) => (b.running.size < a.running.size || (b.running.size === a.running.size && b.jobs < a.jobs) ? b : a));
+    const withHeader = header === undefined ? [] : free.filter((s) => s.worker!.hasHeader(header));
+    return withHeader.length ? least(withHeader) : least(free);
   }
 
   private execute(slot: Slot<W>, job: Job<W>): void {
-    slot.busy = true;
+    const run: Running = { shared: slot.running.size > 0 };
+    for (const other of slot.running) other.shared = true;
+    slot.running.add(run);
+    if (job.exclusive) slot.exclusive = true;
     slot.jobs += 1;
     this.totals.jobs += 1;
     const t0 = Date.now();
     const worker = slot.worker!;
-    void job.run({ worker, slot: slot.index, generation: slot.generation }).then((settle) => {
-      slot.busy = false;
+    void job.run({ worker, slot: slot.index, generation: slot.generation }).then(({ settle, error }) => {
+      slot.running.delete(run);
+      if (job.exclusive) slot.exclusive = false;
       // Killed during the job (a timeout): replace it now, before its exit is even reported.
       if (slot.worker === worker && !worker.alive) this.onWorkerExit(worker, 'stopped during a request');
       this.avgJobMs = 0.9 * this.avgJobMs + 0.1 * (Date.now() - t0);
       this.maybeRecycle(slot);
-      settle(); // the worker is free before the caller continues
+      if (run.shared && !job.exclusive && !this.closing && error !== undefined && this.opts.isWorkerLoss?.(error)) {
+        // Its worker died while it shared it: run it again, alone, before anything else.
+        this.opts.logger?.info({ slot: slot.index, workerPid: worker.pid, err: error instanceof Error ? error.message : String(error) }, 'retrying a job alone after its shared worker was lost');
+        this.totals.retries += 1;
+        job.exclusive = true;
+        this.retries.push(job);
+      } else settle(); // the worker is free before the caller continues
       this.dispatch();
     });
   }
@@ -359,6 +414,7 @@ export class WorkerPool<W extends PoolWorker> {
     if (!w?.alive || this.closing) return;
     const rss = this.opts.maxRssBytes ? w.rssBytes() : undefined;
     const why =
+      slot.draining ??
       w.retireReason ??
       (rss !== undefined && rss > this.opts.maxRssBytes!
         ? `resident memory ${Math.round(rss / 2 ** 20)} MiB is past the ceiling`
@@ -366,6 +422,11 @@ export class WorkerPool<W extends PoolWorker> {
           ? `served ${slot.jobs} requests`
           : undefined);
     if (!why) return;
+    if (slot.running.size > 0) {
+      // Other jobs still run on it: it takes no new one, and goes when the last ends.
+      slot.draining = why;
+      return;
+    }
     this.retire(slot);
     this.totals.recycles += 1;
     this.opts.logger?.info({ slot: slot.index, workerPid: w.pid, why }, 'recycling Lean worker');

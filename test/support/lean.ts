@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { loadConfig, type ConfigInput } from '../../server/config/config.js';
 import { resolveBackend, workerOptions } from '../../server/lean/backend.js';
 import { LeanWorker } from '../../server/lean/worker.js';
+import { withSlots } from '../../server/pool/create.js';
 import { PROJECT_ROOT } from '../../server/provision/paths.js';
 
 /** One benchmark record (`../shared/benchmarks/*.jsonl`). */
@@ -29,5 +30,6 @@ export function coreSubset(): Map<string, BenchmarkItem> {
 export async function startTestWorker(overrides: ConfigInput = {}): Promise<LeanWorker> {
   const config = loadConfig([], process.env, overrides);
   const spec = await resolveBackend(config);
-  return LeanWorker.start(spec, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
+  const slotted = spec.backend === 'wasm' ? withSlots(spec, config.slotsPerWorker, config.wasmThreads) : spec;
+  return LeanWorker.start(slotted, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
 }
