@@ -30,7 +30,7 @@ def localContextExprs (lctx : LocalContext) : List Expr :=
       | none => d.type :: acc
     | none => acc) [] (paToList lctx.decls)
 
-/-- The auxiliary declarations of `lctx` (see the module doc) that neither `type` nor another
+/-- The auxiliary declarations of `lctx` (see the module doc) that neither `type` nor a
 declaration of `lctx` mentions (metavariables instantiated): those a goal can lose and stay
 well formed. A goal whose statement mentions the declaration itself keeps it. -/
 def droppableAuxDecls (lctx : LocalContext) (type : Expr) : MetaM (List FVarId) := do
@@ -38,12 +38,8 @@ def droppableAuxDecls (lctx : LocalContext) (type : Expr) : MetaM (List FVarId) 
     | some d => if d.isAuxDecl then d.fvarId :: acc else acc
     | none => acc) [] (paToList lctx.decls)
   if aux matches [] then return []
-  let mut exprs := [← instantiateMVars type]
-  for d? in paToList lctx.decls do
-    if let some d := d? then
-      if !d.isAuxDecl then
-        exprs := (← instantiateMVars d.type) :: exprs
-        if let some v := d.value? then exprs := (← instantiateMVars v) :: exprs
+  let mut exprs := []
+  for e in type :: localContextExprs lctx do exprs := (← instantiateMVars e) :: exprs
   return listFold (fun acc fv => if listAny (·.containsFVar fv) exprs then acc else fv :: acc) [] aux
 
 /-- `lctx` without the declarations `drop`. -/
