@@ -93,7 +93,7 @@ def handleCommand (ref : StateRef) (p : Json) : RpcM Json := do
   let holes := collectCommandSorries code.toFileMap snap.cmdState.env #[] (paToList cs.infoState.trees)
   let scope := scopeOf cs
   let sorries ← sorryStates (storeProof ref) scope (coreStateOf cs) holes
-  let extra ← commandExtras (storeProof ref) scope (coreStateOf cs) code (paToList cs.infoState.trees)
+  let extra ← commandExtras (storeProof ref) scope (coreStateOf cs) snap.cmdState.env code (paToList cs.infoState.trees)
     (← paramD p "tactics" false) (← paramD p "rootGoals" false) (← paramD p "infoTree" false)
   let id ← storeEnv ref cs
   return Json.mkObj (listAppend [("env", toJson id), ("messages", ← messagesJson cs.messages),

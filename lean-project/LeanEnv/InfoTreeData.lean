@@ -89,14 +89,17 @@ end
 `trees` (command state `cs`, source `code`): with `tactics`, the tactic records
 (`tacticRecordJson`, selected as the REPL's `allTactics`); with `rootGoals`, the same records
 for the outermost tactic node of each proof (the REPL's root goals); with `infoTree`, the trees
-as data (`infoTreeJson`). Proof states are stored with `store`. -/
+as data (`infoTreeJson`). Proof states are stored with `store`, each in the environment before
+its command (`before` for the first command). -/
 def commandExtras (store : ProofSnapshot → IO Nat) (scope : Command.Scope) (core : Core.State)
-    (code : String) (trees : List InfoTree) (tactics rootGoals infoTree : Bool) : IO (List (String × Json)) := do
+    (before : Environment) (code : String) (trees : List InfoTree) (tactics rootGoals infoTree : Bool) :
+    IO (List (String × Json)) := do
   let fm := code.toFileMap
   let records (roots : Bool) : IO Json := do
     let mut out := #[]
-    for n in arrayToList (tacticNodesList roots none #[] trees) do
-      out := out.push (← tacticRecordJson store scope core fm n)
+    for (env, t) in treesWithEnvBefore before trees do
+      for n in arrayToList (tacticNodes roots none #[] t) do
+        out := out.push (← tacticRecordJson store scope core env fm n)
     return Json.arr out
   let mut extra := []
   if tactics then extra := ("tactics", ← records false) :: extra

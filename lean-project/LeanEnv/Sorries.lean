@@ -7,6 +7,7 @@ import LeanEnv.Util
 import LeanEnv.State
 import LeanEnv.Elab
 import LeanEnv.Goals
+import LeanEnv.CommandProofs
 
 /-!
 Find the `sorry`s of elaborated commands in their info trees: a tactic `sorry`
@@ -65,40 +66,25 @@ partial def collectList (fm : FileMap) (ctx? : Option CommandContextInfo) (acc :
 end
 
 /-- The sorries of commands' info trees (one top-level tree per command, in order), each with the
-environment before its command: `before` for the first, then the one its tree's context ends
-with. A declaration's proof state thus cannot use the declaration itself (nor later ones). -/
-def collectCommandSorries (fm : FileMap) (before : Environment) (acc : Array SorryHole) :
-    List InfoTree → Array SorryHole
-  | [] => acc
-  | t :: ts =>
-    let after := match t with | .context (.commandCtx c) _ => c.env | _ => before
-    collectCommandSorries fm after (pushAll before acc (arrayToList (collectSorries fm none #[] t))) ts
-where
-  pushAll (env : Environment) (acc : Array SorryHole) : List SorryHole → Array SorryHole
-    | [] => acc
-    | h :: hs => pushAll env (acc.push { h with env? := some env }) hs
-
-/-- `lctx` without its auxiliary declarations: those that stand for the declarations being
-defined inside their own bodies (for recursive calls), which would let a body's sorry be
-closed by the declaration itself. -/
-def withoutAuxDecls (lctx : LocalContext) : LocalContext :=
-  go lctx (paToList lctx.decls)
-where
-  go (acc : LocalContext) : List (Option LocalDecl) → LocalContext
-    | [] => acc
-    | some d :: ds => go (if d.isAuxDecl then acc.erase d.fvarId else acc) ds
-    | none :: ds => go acc ds
+environment before its command (`treesWithEnvBefore`, `before` for the first). A declaration's
+proof state thus cannot use the declaration itself (nor later ones). -/
+def collectCommandSorries (fm : FileMap) (before : Environment) (acc : Array SorryHole)
+    (trees : List InfoTree) : Array SorryHole :=
+  listFold (fun acc (env, t) => arrayFold (fun acc h => acc.push { h with env? := some env }) acc
+    (collectSorries fm none #[] t)) acc (treesWithEnvBefore before trees)
 
 /-- The goal a sorry stands for, made in the current metavariable context, in its local context
-without auxiliary declarations (`withoutAuxDecls`). -/
+without the auxiliary declarations for recursive calls (`droppableAuxDecls`). -/
 def SorryHole.mkGoal (h : SorryHole) : MetaM MVarId := do
   match h.goal with
   | .inl g =>
     let d ← g.getDecl
-    let m ← mkFreshExprMVarAt (withoutAuxDecls d.lctx) d.localInstances d.type .syntheticOpaque d.userName
+    let lctx := withoutDecls d.lctx (← droppableAuxDecls d.lctx d.type)
+    let m ← mkFreshExprMVarAt lctx d.localInstances d.type .syntheticOpaque d.userName
     return m.mvarId!
   | .inr (lctx, ty) =>
-    let m ← withReader (fun ctx => { ctx with lctx := withoutAuxDecls lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
+    let lctx := withoutDecls lctx (← droppableAuxDecls lctx ty)
+    let m ← withReader (fun ctx => { ctx with lctx }) (mkFreshExprMVar ty (kind := .syntheticOpaque))
     return m.mvarId!
 
 /-- Make each sorry's goal a proof state (stored through `store`) in the elaborator state `core`

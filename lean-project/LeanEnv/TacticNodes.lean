@@ -8,6 +8,7 @@ import LeanEnv.Util
 import LeanEnv.State
 import LeanEnv.Elab
 import LeanEnv.Goals
+import LeanEnv.CommandProofs
 
 /-!
 Tactic nodes of a command's info trees, selected the way the Lean REPL
@@ -89,28 +90,34 @@ def rangeFields (fm : FileMap) (stx : Syntax) : List (String × Json) :=
   [("pos", posJson (fm.toPosition p)), ("endPos", posJson (fm.toPosition e))]
 
 /-- A tactic node as JSON: its syntax kind, range, Lean's pretty-printed text, declaration,
-goals before and after, used constants, and a proof state for the goals before, stored with
-`store` (in `core`'s environment, the one after the command, under `scope`); `error` instead
-of goals and proof state if its goals cannot be printed. -/
+goals before and after, used constants (all as in `core`'s environment, the one after the
+command, under `scope`), and a proof state for the goals before, stored with `store`. The proof
+state cannot use the declaration being proved (`ownDeclFree`): it gets the environment `before`
+the command (unless its goals mention what the command defined) and its goals lose the
+auxiliary declarations for recursive calls. `error` instead of goals and proof state if its
+goals cannot be printed. -/
 def tacticRecordJson (store : ProofSnapshot → IO Nat) (scope : Command.Scope) (core : Core.State)
-    (fm : FileMap) (n : TacticNode) : IO Json := do
+    (before : Environment) (fm : FileMap) (n : TacticNode) : IO Json := do
   let ti := n.info
   let kind := match ti.stx with | .node _ k _ => Json.str (nameStr k) | _ => Json.null
   let decl := match n.decl with | some d => Json.str (nameStr (userName d)) | none => Json.null
   let common := ("kind", kind) :: ("decl", decl) :: rangeFields fm ti.stx
-  let before ← runTermElab (do return (← goalsJson ti.goalsBefore, ← ppTacticText ti.stx)) scope 0 core
+  let shown ← runTermElab (do return (← goalsJson ti.goalsBefore, ← ppTacticText ti.stx)) scope 0 core
     { mctx := ti.mctxBefore }
   let after ← runTermElab (goalsJson ti.goalsAfter) scope 0 core { mctx := ti.mctxAfter }
-  match before.result, after.result with
-  | .ok (gb, pretty), .ok ga =>
+  let state ← runTermElab (ownDeclFree before ti.goalsBefore) scope 0 core { mctx := ti.mctxBefore }
+  match shown.result, after.result, state.result with
+  | .ok (gb, pretty), .ok ga, .ok fits =>
+    let env := if fits then before else state.coreState.env
     let snap : ProofSnapshot := {
-      coreState := { before.coreState with messages := {} }, metaState := before.metaState,
-      termState := before.termState, scope := scope, goals := ti.goalsBefore, root := none }
+      coreState := { state.coreState with messages := {}, env },
+      metaState := { state.metaState with cache := {} },
+      termState := state.termState, scope := scope, goals := ti.goalsBefore, root := none }
     let pid ← store snap
     let pretty := match pretty with | some t => Json.str t | none => Json.null
     let used := strArr (listMap (fun n => nameStr (userName n)) (arrayToList (usedConstants ti)))
     return Json.mkObj (listAppend common [("pretty", pretty), ("goalsBefore", gb), ("goalsAfter", ga),
       ("usedConstants", used), ("proofState", toJson pid)])
-  | .error e, _ | _, .error e => return Json.mkObj (("error", Json.str e) :: common)
+  | .error e, _, _ | _, .error e, _ | _, _, .error e => return Json.mkObj (("error", Json.str e) :: common)
 
 end LeanEnv

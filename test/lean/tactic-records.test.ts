@@ -284,3 +284,47 @@ describe("a command's sorry does not see the declaration it is in", () => {
     expect((await worker.applyTactic(term.sorries[0]!.proofState!, 'exact self2')).status).toBe('failed');
   });
 });
+
+describe('allTactics and rootGoals proof states do not see the declaration being proved', () => {
+  test('`exact t` and `exact?` cannot use theorem t there, an earlier declaration of the same input can; goals are as recorded', async () => {
+    const code = 'theorem before : 2 = 2 := rfl\ntheorem t : 2 + 2 = 5 := by\n  skip\n  sorry';
+    const r = await worker.runCommand(env, code, undefined, { tactics: true, rootGoals: true });
+    expect(r.hasErrors, JSON.stringify(r.messages)).toBe(false);
+    expect(r.tactics!.map((x) => x.text)).toEqual(['skip', 'sorry']);
+    expect(r.rootGoals).toHaveLength(1);
+    for (const rec of [r.tactics![0]!, r.rootGoals![0]!]) {
+      const state = rec.proofState!;
+      const own = await worker.applyTactic(state, 'exact t');
+      expect(own.status).toBe('failed');
+      expect(own.status === 'failed' && own.error).toMatch(/Unknown identifier `t`/);
+      expect((await worker.applyTactic(state, 'exact?')).status).toBe('failed');
+      expect((await worker.applyTactic(state, 'have h : 2 = 2 := before')).status).toBe('open');
+      const goals = await worker.request('proof.goals', { proofState: state });
+      expect(goals.goals).toEqual(rec.goalsBefore);
+    }
+  });
+
+  test('a goal about what its own command defines (a derived instance of a new type) keeps the environment after the command', async () => {
+    const r = await worker.runCommand(env, 'inductive T where\n  | a | b\n  deriving DecidableEq', undefined, { rootGoals: true });
+    expect(r.hasErrors, JSON.stringify(r.messages)).toBe(false);
+    const root = r.rootGoals!.find((x) => x.goalsBefore?.[0]?.hyps.some((h) => h.type === 'T'))!;
+    expect((await worker.applyTactic(root.proofState!, 'have c : T := T.a')).status).toBe('open');
+    expect((await worker.request('proof.goals', { proofState: root.proofState! })).goals).toEqual(root.goalsBefore);
+  });
+
+  test("a goal that mentions the definition's own recursive call keeps it, and stays well formed (records and sorries)", async () => {
+    const code = 'def f : Nat → Nat\n  | 0 => 0\n  | n + 1 => have h : f n = f n := by skip; rfl\n    have h2 : f n = f n := by sorry\n    f n';
+    const r = await worker.runCommand(env, code, undefined, { tactics: true });
+    expect(r.hasErrors, JSON.stringify(r.messages)).toBe(false);
+    const skip = r.tactics!.find((x) => x.text === 'skip')!;
+    expect(skip.goalsBefore!.map((g) => g.target)).toEqual(['f n = f n']);
+    const stepped = await worker.applyTactic(skip.proofState!, 'skip');
+    expect(stepped.status === 'open' && stepped.goals).toEqual(skip.goalsBefore);
+    expect((await worker.applyTactic(skip.proofState!, 'rfl')).status).toBe('solved');
+    // The same for a command's sorry.
+    const hole = r.sorries[0]!;
+    expect(hole.goals!.map((g) => g.target)).toEqual(['f n = f n']);
+    const fromHole = await worker.applyTactic(hole.proofState!, 'skip');
+    expect(fromHole.status === 'open' && fromHole.goals).toEqual(hole.goals);
+  });
+});
