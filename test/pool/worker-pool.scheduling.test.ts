@@ -4,65 +4,8 @@
  * workers are tested in worker-pool.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { PoolError, WorkerPool, type PoolWorker } from '../../server/pool/worker-pool.js';
-
-/** A stand-in worker: remembers headers, can be "killed", reports a settable RSS. */
-class FakeWorker implements PoolWorker {
-  static next = 1;
-  readonly pid = FakeWorker.next++;
-  alive = true;
-  rss = 0;
-  readonly headers = new Set<string>();
-  readonly headerCounts = { imports: 0, evictions: 0 };
-  private readonly exits: ((r: string) => void)[] = [];
-  hasHeader(h: string): boolean {
-    return this.headers.has(h);
-  }
-  import(h: string): void {
-    if (!this.headers.has(h)) this.headerCounts.imports++;
-    this.headers.add(h);
-  }
-  rssBytes(): number {
-    return this.rss;
-  }
-  onExitOnce(cb: (r: string) => void): void {
-    this.exits.push(cb);
-  }
-  crash(): void {
-    this.alive = false;
-    for (const cb of this.exits.splice(0)) cb('killed');
-  }
-  async dispose(): Promise<void> {
-    this.alive = false;
-  }
-}
-
-function fakePool(size: number, o: { maxQueue?: number; maxPerTenant?: number; maxRssBytes?: number; recycleAfterRequests?: number; spares?: number; startGate?: () => Promise<void> } = {}) {
-  const spawned: FakeWorker[] = [];
-  const pool = new WorkerPool<FakeWorker>({
-    size,
-    spares: o.spares,
-    spawn: async (signal) => {
-      await o.startGate?.();
-      signal.throwIfAborted();
-      const w = new FakeWorker();
-      spawned.push(w);
-      return w;
-    },
-    maxQueue: o.maxQueue ?? 100,
-    maxQueuePerTenant: o.maxPerTenant ?? 100,
-    maxRssBytes: o.maxRssBytes,
-    recycleAfterRequests: o.recycleAfterRequests,
-  });
-  return { pool, spawned };
-}
-
-/** A promise with its resolver, to hold a job on a worker. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
+import { PoolError } from '../../server/pool/worker-pool.js';
+import { fakePool, FakeWorker, gate } from '../support/fake-worker.js';
 
 describe('WorkerPool scheduling (fake workers)', () => {
   test('one job per worker at a time; the next waits and then runs', async () => {
