@@ -1,7 +1,8 @@
 /**
  * The adversarial corpus (`adversarial-corpus.ts`) through `POST /v1/check` on a real
  * server and Lean worker: every trick gets its verdict and a reason naming the cause,
- * and the honest proofs of the same statements stay `proved`.
+ * and the honest proofs of the same statements stay `proved`. The worker has two slots, so
+ * items run two at a time in one Lean process.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CheckResult } from '../../server/check/checker.js';
@@ -11,7 +12,8 @@ import { HONEST, NATIVE_CASES, REFUSALS, WITH_NATIVE, type AdversarialCase } fro
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Two slots on the one worker: the corpus runs two items at a time in one Lean process (issue 29).
+  server = await startTestServer({ config: { slotsPerWorker: 2 } });
 });
 afterAll(async () => {
   await server?.app.close();

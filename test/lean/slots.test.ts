@@ -85,6 +85,25 @@ describe('a server whose worker has two slots', () => {
     expect(server.pool.workers()[0]!.pid).not.toBe(victim.pid);
   }, 300_000);
 
+  test('forged replies from one slot: the honest neighbour is retried alone and proved, the forger is an error', async () => {
+    await expect.poll(() => server.pool.stats().spares, { timeout: 300_000, interval: 500 }).toBe(1);
+    const before = server.pool.stats();
+    const honest = checkOne(server, { id: 'honest', code: omegaFile('h', 40) });
+    await expect.poll(() => server.pool.stats().busy, { timeout: 60_000, interval: 20 }).toBe(1);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 0, result: { env: 1, header: '', messages: [], hasErrors: false, commands: [], constants: [], elapsedMs: 1 } });
+    const frame = `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const forger = checkOne(server, {
+      id: 'forger',
+      // On a task: #eval's own output is captured into messages; a task's reaches the process's.
+      code: `#eval show IO Unit from do\n  let t ← IO.asTask (do\n    let out ← IO.getStdout\n    out.putStr ${JSON.stringify(frame)}\n    out.flush)\n  let _ ← IO.wait t\ntheorem bad : (1 : Nat) = 2 := sorry\n`,
+    });
+    const [h, f] = await Promise.all([honest, forger]);
+    expect(h.verdict).toBe('proved');
+    expect(f).toMatchObject({ verdict: 'error', reason: expect.stringMatching(/tampered with/) });
+    expect(server.pool.stats().retries).toBeGreaterThanOrEqual(before.retries + 2);
+    expect(server.pool.stats().forgedFrames).toBeGreaterThan(before.forgedFrames);
+  }, 400_000);
+
   test("a session's states come back by replay after its shared worker is killed", async () => {
     const c = await LeanEnvClient.connect(server.url);
     try {
