@@ -13,7 +13,7 @@
  * through the API and directly on a worker (`search.ts`); then an agent's search with each
  * WebSocket method's time split into Lean's own, the worker channel and the API layer
  * (`methods.ts`). Prints a table and writes `.bench/latest.json`. `--search-only`,
- * `--methods-only` and `--memory-only` run that section alone (and update only its part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
+ * `--methods-only`, `--memory-only` and `--slots-only` run that section alone (and update only its part of `.bench/latest.json`); `--cold-start` and `--pool-only` run one section and print its JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +37,7 @@ import { benchMethods, methodRows } from './methods.js';
 import { cleanUpOnSignals, itemCounter, machineInfo, progress, Sections } from './progress.js';
 import { percentile } from './stats.js';
 import { benchMemory, memoryRows, memoryVariants } from './memory.js';
+import { benchSlots, slotsConfigs, slotsRows } from './slots.js';
 
 // An interrupted run (Ctrl-C, SIGTERM) kills every process it started, Lean workers included.
 cleanUpOnSignals();
@@ -44,7 +45,7 @@ const machine = machineInfo();
 
 const quick = process.argv.includes('--quick');
 /** The sections of a whole run, in order (progress lines name them). */
-const sections = new Sections(['cold start', 'worker memory', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search', 'search methods']);
+const sections = new Sections(['cold start', 'worker memory', 'slots', 'tactic steps', 'pool throughput', 'spare promotion', 'proof search', 'search methods']);
 const out = path.join(PROJECT_ROOT, '.bench', 'latest.json');
 /** The core-subset statements every section uses (the first 10 with --quick, else 50). */
 const STATEMENTS = [...coreSubset().values()].slice(0, quick ? 10 : 50);
@@ -70,7 +71,7 @@ const runSearch = async () => {
 const searchTable = (s: Awaited<ReturnType<typeof runSearch>>) => [...searchRows(s), ...(s.excluded.length ? [['search: statements left out (--search-exclude)', s.excluded.join(', ')]] : [])];
 
 /** A section run alone: print its rows, update only its part of `.bench/latest.json` (`<key>`, `<key>Date`, `<key>Machine`), exit. */
-function finishSection(key: 'search' | 'methods' | 'memory', value: unknown, rows: string[][]): never {
+function finishSection(key: 'search' | 'methods' | 'memory' | 'slots', value: unknown, rows: string[][]): never {
   const table = new Table({ head: ['metric', 'value'] });
   table.push(...rows);
   console.log(table.toString());
@@ -102,8 +103,21 @@ const runMemory = async () => {
   sections.end('worker memory');
   return result;
 };
+/** The slots section: one worker with several slots against one-slot workers, same batch (slots.ts). */
+const runSlots = async () => {
+  const configs = slotsConfigs(quick);
+  sections.begin('slots', `${configs.length} configurations (workers x slots), each alone: items/s, RSS, memory per added slot`);
+  const result = await benchSlots(configs, STATEMENTS.slice(0, 4), quick ? 36 : 72, (l) => progress(`  ${l}`));
+  sections.end('slots');
+  return result;
+};
+if (process.argv.includes('--slots-only')) {
+  const slots = await runSlots();
+  finishSection('slots', slots, slotsRows(slots));
+}
 if (process.argv.includes('--memory-only')) {
   const memory = await runMemory();
+const slots = await runSlots();
   finishSection('memory', memory, memoryRows(memory));
 }
 if (process.argv.includes('--methods-only')) {
@@ -138,6 +152,7 @@ if (!quick && spawnSpec.confine?.kind === 'node-permission') {
 
 sections.end('cold start');
 const memory = await runMemory();
+const slots = await runSlots();
 
 if (process.argv.includes('--cold-start')) {
   // Only the breakdown (repeatable): `npm run bench -- --cold-start`.
@@ -238,6 +253,7 @@ const results = {
   search,
   methods,
   memory,
+  slots,
 };
 
 const r1 = (x: number) => x.toFixed(1);
@@ -266,6 +282,7 @@ table.push(
   ['header import', `${results.headerImportMs} ms`],
   ['worker RSS', `${results.workerRssMB} MB`],
   ...memoryRows(memory),
+  ...slotsRows(slots),
   ['tactic steps', `${results.steps} over ${results.statements} statements (${results.solvedSteps} solved)`],
   ['step at worker JSON-RPC p50 / p95', `${r1(results.stepRpcMs.p50)} / ${r1(results.stepRpcMs.p95)} ms`],
   ['same steps, Lean-reported p50 / p95', `${r1(results.stepLeanMs.p50)} / ${r1(results.stepLeanMs.p95)} ms`],
