@@ -32,6 +32,20 @@ export function defaultSpareWorkers(workers: number, totalMemBytes = os.totalmem
   return totalMemBytes >= (workers + 1) * WORKER_BUDGET_BYTES ? 1 : 0;
 }
 
+/**
+ * Slots per worker by default: enough to give every core a request when memory caps `workers`
+ * below the core count (a slot costs ~0.26 GB where a worker costs ~1.7 GB, docs/memory.md), at
+ * most 4; one when there is a worker per core.
+ */
+export function defaultSlotsPerWorker(workers: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.min(4, Math.ceil(cores / Math.max(1, workers))));
+}
+
+/** The slots per worker under this configuration (the field, else {@link defaultSlotsPerWorker}). */
+export function slotsPerWorkerFor(config: Config): number {
+  return config.slotsPerWorker ?? defaultSlotsPerWorker(config.workers);
+}
+
 /** The spares a pool keeps under this configuration (the field, else {@link defaultSpareWorkers}). */
 export function spareWorkersFor(config: Config): number {
   return config.spareWorkers ?? defaultSpareWorkers(config.workers);
@@ -87,9 +101,10 @@ export const ConfigSchema = z.object({
   workers: z.number().int().min(1).max(256).default(defaultWorkers()),
   /**
    * Requests one embedded worker answers at once, each on its own Lean thread, sharing the
-   * worker's imports and compiled code (docs/memory.md). The native backend keeps one.
+   * worker's imports and compiled code (docs/memory.md; default: see `defaultSlotsPerWorker`).
+   * The native backend keeps one.
    */
-  slotsPerWorker: z.number().int().min(1).max(8).default(1),
+  slotsPerWorker: z.number().int().min(1).max(8).optional(),
   /** Ready workers kept besides `workers` to replace one at once (default: see `defaultSpareWorkers`). */
   spareWorkers: z.number().int().min(0).max(16).optional(),
   /** Requests waiting for a worker, in all; beyond it requests get the `overloaded` error. */

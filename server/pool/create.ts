@@ -1,6 +1,6 @@
 /** Build the worker pool of real Lean workers from the configuration. */
 import type { Logger } from 'pino';
-import { spareWorkersFor, type Config } from '../config/config.js';
+import { slotsPerWorkerFor, spareWorkersFor, type Config } from '../config/config.js';
 import { workerOptions } from '../lean/backend.js';
 import { LeanWorkerError } from '../lean/errors.js';
 import { LeanWorker, type WorkerSpawn } from '../lean/worker.js';
@@ -42,7 +42,7 @@ export function withSlots(spec: WorkerSpawn, slots: number, wasmThreads: number)
  */
 export function createPool(spec: WorkerSpawn, config: Config, logger?: Logger, size = config.workers, spares = spareWorkersFor(config)): WorkerPool<LeanWorker> {
   const opts = workerOptions(config, logger);
-  const slots = spec.backend === 'wasm' ? config.slotsPerWorker : 1;
+  const slots = spec.backend === 'wasm' ? slotsPerWorkerFor(config) : 1;
   const slotted = withSlots(spec, slots, config.wasmThreads);
   return new WorkerPool({
     size,

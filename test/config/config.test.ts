@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultSpareWorkers, loadConfig, spareWorkersFor } from '../../server/config/config.js';
+import { defaultSlotsPerWorker, defaultSpareWorkers, loadConfig, slotsPerWorkerFor, spareWorkersFor } from '../../server/config/config.js';
 
 describe('loadConfig', () => {
   test('defaults: auto backend on loopback', () => {
@@ -37,5 +37,15 @@ describe('loadConfig', () => {
     expect(defaultSpareWorkers(4, 14 * GiB)).toBe(0);
     expect(defaultSpareWorkers(4, 16 * GiB)).toBe(1);
     expect(() => loadConfig(['--spare-workers=-1'], {})).toThrow(/spareWorkers/);
+  });
+
+  test('slotsPerWorker: flag and environment, else enough slots to give each core a request, at most 4', () => {
+    expect(loadConfig(['--slots-per-worker', '3'], { LEANENV_SLOTS_PER_WORKER: '1' }).slotsPerWorker).toBe(3);
+    expect(slotsPerWorkerFor(loadConfig([], { LEANENV_SLOTS_PER_WORKER: '2', LEANENV_WORKERS: '4' }))).toBe(2);
+    expect(defaultSlotsPerWorker(2, 2)).toBe(1);
+    expect(defaultSlotsPerWorker(1, 2)).toBe(2);
+    expect(defaultSlotsPerWorker(5, 8)).toBe(2);
+    expect(defaultSlotsPerWorker(1, 32)).toBe(4);
+    expect(() => loadConfig(['--slots-per-worker', '0'], {})).toThrow(/slotsPerWorker/);
   });
 });

@@ -28,7 +28,7 @@ export async function startNode(kind: NodeKind, redisUrl: string, env: Record<st
   // One process (node with tsx's loader), so a signal reaches the server itself.
   const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl, PORT: String(port), LEANENV_WORKERS: '1', LOG_LEVEL: 'warn', LEANENV_HTTP_RATE_LIMIT_MAX: '0', ...env },
+    env: { ...process.env, REDIS_URL: redisUrl, PORT: String(port), LEANENV_WORKERS: '1', LEANENV_SLOTS_PER_WORKER: '1', LOG_LEVEL: 'warn', LEANENV_HTTP_RATE_LIMIT_MAX: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -26,10 +26,10 @@ export function coreSubset(): Map<string, BenchmarkItem> {
   return new Map(items.map((i) => [i.id, i]));
 }
 
-/** Start a real worker on the configured backend (the embedded Lean here), with optional config overrides. */
+/** Start a real worker on the configured backend (the embedded Lean here), with optional config overrides (one slot unless `slotsPerWorker` says otherwise). */
 export async function startTestWorker(overrides: ConfigInput = {}): Promise<LeanWorker> {
   const config = loadConfig([], process.env, overrides);
   const spec = await resolveBackend(config);
-  const slotted = spec.backend === 'wasm' ? withSlots(spec, config.slotsPerWorker, config.wasmThreads) : spec;
+  const slotted = spec.backend === 'wasm' ? withSlots(spec, config.slotsPerWorker ?? 1, config.wasmThreads) : spec;
   return LeanWorker.start(slotted, workerOptions(config, pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
 }

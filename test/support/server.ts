@@ -25,7 +25,7 @@ export interface TestServer {
   judge: Judge;
 }
 
-/** Options: configuration overrides (`workers` defaults to 1 and `spareWorkers` to 0 in tests) and app options. */
+/** Options: configuration overrides (`workers` defaults to 1, `spareWorkers` to 0 and `slotsPerWorker` to 1 in tests) and app options. */
 export interface TestServerOptions {
   config?: ConfigInput;
   app?: Partial<AppOptions>;
@@ -33,7 +33,7 @@ export interface TestServerOptions {
 
 /** Build and listen; every worker is started (and awaited) before returning. */
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
-  const config = loadConfig([], process.env, { workers: 1, spareWorkers: 0, ...o.config });
+  const config = loadConfig([], process.env, { workers: 1, spareWorkers: 0, slotsPerWorker: 1, ...o.config });
   const spec = await resolveBackend(config);
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
   const pool = createPool(spec, config, logger);

@@ -47,6 +47,9 @@ export const BenchResults = z
     memory: z
       .array(z.object({ name: z.string(), itemsPerSec: z.number(), itemsPerSecPerGB: z.number(), snapshots: z.array(z.object({ stage: z.string(), rss: z.number(), wasmResident: z.number(), codeResident: z.number() }).loose()) }).loose())
       .optional(),
+    slotsDate: z.string().optional(),
+    slotsMachine: Machine.optional(),
+    slots: z.array(z.object({ workers: z.number(), slots: z.number(), itemsPerSec: z.number(), rss: z.number(), itemsPerSecPerGB: z.number(), checks: z.number() }).loose()).optional(),
     methodsDate: z.string().optional(),
     methodsMachine: Machine.optional(),
     methods: z
@@ -100,6 +103,14 @@ export function renderLatest(r: BenchResults): string {
     for (const v of r.memory) {
       const stages = v.snapshots.map((x) => `${x.stage} ${mb(x.rss)}`).join(', ');
       add(`one worker's RSS: ${v.name}`, `${stages}; ${f(v.itemsPerSec, 2)} items/s on one worker, ${f(v.itemsPerSecPerGB, 2)} items/s per GB`, at);
+    }
+  }
+  if (r.slots) {
+    const at = measured(r.slotsDate ?? r.date, r.slotsMachine ?? r.machine);
+    const one = r.slots.find((x) => x.workers === 1 && x.slots === 1);
+    for (const v of r.slots) {
+      const perSlot = one && v.workers === 1 && v.slots > 1 ? `; ${Math.round((v.rss - one.rss) / (v.slots - 1) / 2 ** 20)} MB per added slot` : '';
+      add(`slots: ${v.workers} worker(s) x ${v.slots} slot(s)`, `${f(v.itemsPerSec, 2)} items/s (${v.checks} checks), RSS ${f(v.rss / 1e9, 2)} GB, ${f(v.itemsPerSecPerGB, 2)} items/s per GB${perSlot}`, at);
     }
   }
   if (r.search) {
