@@ -61,6 +61,12 @@ export const ConfigSchema = z.object({
    * to start unsandboxed workers; `off` runs them unconfined.
    */
   sandbox: z.enum(['auto', 'require', 'off']).default('auto'),
+  /**
+   * Host paths, `:`-separated, that a native worker's bubblewrap sandbox keeps visible
+   * (read-only) although they lie under /tmp, which is private inside it: a toolchain or the
+   * files a `lake` wrapper runs, placed there. The project and the REPL's build are kept anyway.
+   */
+  sandboxReadPaths: z.string().optional(),
   /** Lake project whose environment workers run in (native backend), e.g. a Mathlib project. */
   projectDir: z.string().optional(),
   /** Path of a native `lake` (default: from PATH). */

@@ -159,7 +159,7 @@ async function confine(spec: WorkerSpawn, config: Config): Promise<WorkerSpawn> 
       kind: 'bubblewrap',
       detail: `${probe.bwrap}: host file system read-only, private /tmp, writable per-worker scratch directory, no network`,
     },
-    confine: { kind: 'bubblewrap', bwrap: probe.bwrap, ...(spec.native ? { keep: [spec.native.buildDir] } : {}) },
+    confine: { kind: 'bubblewrap', bwrap: probe.bwrap, keep: [...(spec.native ? [spec.native.buildDir] : []), ...(config.sandboxReadPaths?.split(':').filter(Boolean) ?? [])] },
   };
 }
 

@@ -74,7 +74,8 @@ const Health = z.object({
   workers: z.object({ ready: z.number() }).loose(),
 }).loose();
 
-const overrides: ConfigInput = { backend: 'native', lakePath: SHIM, projectDir: project, cacheDir, workers: 1, spareWorkers: 0 };
+// The shim runs the checkout's Node and embedded Lean: kept visible in the sandbox when the checkout is under /tmp.
+const overrides: ConfigInput = { backend: 'native', lakePath: SHIM, projectDir: project, cacheDir, workers: 1, spareWorkers: 0, sandboxReadPaths: PROJECT_ROOT };
 const savedEnv = { ...process.env };
 let first: WorkerSpawn;
 let server: TestServer;
