@@ -67,7 +67,8 @@ describe('a server whose worker has two slots', () => {
   let server: TestServer;
   const item = coreSubset().get('amc12b_2002_p2')!;
   beforeAll(async () => {
-    server = await startTestServer({ config: { workers: 1, slotsPerWorker: 2, spareWorkers: 1 } });
+    // Recycle at 700 MB of wasm heap (a fresh worker stays below it, heap-recycle.test.ts).
+    server = await startTestServer({ config: { workers: 1, slotsPerWorker: 2, spareWorkers: 1, wasmHeapRecycleMb: 700 } });
   }, 300_000);
   afterAll(async () => {
     await server?.app.close();
@@ -126,4 +127,18 @@ describe('a server whose worker has two slots', () => {
       await c.close();
     }
   }, 300_000);
+
+  test('a worker whose heap grew past the limit under one slot finishes its other job, then is recycled', async () => {
+    await expect.poll(() => server.pool.stats().spares, { timeout: 300_000, interval: 500 }).toBe(1);
+    const before = server.pool.stats();
+    const victim = server.pool.workers()[0]!;
+    // The tactic's own kernel check runs in the worker and grows its heap past 700 MB.
+    const heavy = 'def f : Nat → Nat | 0 => 0 | n + 1 => f n + 1\ntheorem t : f 30000 = 30000 := by decide +kernel\n';
+    const [grown, neighbour] = await Promise.all([checkOne(server, { id: 'grown', code: heavy }), checkOne(server, { id: 'neighbour', code: omegaFile('n', 40) })]);
+    expect(grown.verdict, JSON.stringify(grown)).toBe('proved');
+    expect(neighbour.verdict).toBe('proved');
+    expect(server.pool.stats()).toMatchObject({ recycles: before.recycles + 1, restarts: before.restarts, retries: before.retries });
+    expect(server.pool.workers()[0]!.pid).not.toBe(victim.pid);
+    expect((await checkOne(server, { id: 'after', code: 'theorem after : 4 + 4 = 8 := rfl\n' })).verdict).toBe('proved');
+  }, 400_000);
 });
