@@ -16,40 +16,11 @@ export { PoolError } from './errors.js';
 const SHUTTING_DOWN = 'the server is shutting down';
 import { FairQueue, type QueueRefusal } from './fair-queue.js';
 import { WorkerSupply } from './worker-supply.js';
+import type { Job, Running, Slot } from './pool-records.js';
 import type { JobSpec, Lease, PoolEvent, PoolOptions, PoolStats, PoolWorker } from './types.js';
 
 export type { JobSpec, Lease, PoolEvent, PoolOptions, PoolStats, PoolWorker } from './types.js';
-
-interface Job<W> {
-  tenant: string;
-  spec: JobSpec;
-  /** Runs the job; never rejects. Returns how to settle the caller (called once the slot is free again) and the job's error, if any. */
-  run: (lease: Lease<W>) => Promise<{ settle: () => void; error?: unknown }>;
-  reject: (e: unknown) => void;
-  /** Runs alone on its worker (a retry after a shared worker died). */
-  exclusive?: boolean;
-}
-
-/** One job running on a worker; `shared` once another job ran on the same worker at the same time. */
-interface Running {
-  shared: boolean;
-}
-
-/** A worker's place in the pool (its index and generation name where proof states live). */
-interface Slot<W> {
-  index: number;
-  generation: number;
-  worker?: W;
-  /** Jobs running on the worker now (at most `slotsPerWorker`). */
-  running: Set<Running>;
-  /** A job runs alone on the worker: no other is given it. */
-  exclusive: boolean;
-  /** Kept for a retry that waits for the worker's running jobs to end: no new job is given it. */
-  reserved?: boolean;
-  /** Why the worker is to be recycled once its running jobs end (none is given it meanwhile). */
-  draining?: string;
-  jobs: number;
-}
+export { forEachLimited } from './for-each-limited.js';
 
 /** N workers, a fair bounded queue, replacement and recycling. */
 export class WorkerPool<W extends PoolWorker> {
@@ -435,16 +406,4 @@ export class WorkerPool<W extends PoolWorker> {
     // The new start waits for the old process to be gone (memory).
     void w.dispose().finally(() => this.replenish());
   }
-}
-
-/** Run `fn` over `items` with at most `limit` calls running at once (e.g. one per worker). */
-export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(lanes);
 }
